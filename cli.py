@@ -1,0 +1,345 @@
+"""wmkb's command line: each command reads its options, makes one call into harvester/ or
+index/, and formats the answer (a table on a terminal, --json for programs).
+
+Every WmkbError becomes a one-line message on stderr and its exit code; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from harvester import export as exporting
+from harvester import lookup, settings
+from harvester.errors import WmkbError
+from harvester.fetch import FetchSettings
+from harvester.pipeline import read
+from harvester.refresh import RefreshOptions, default_user_agent, refresh
+from harvester.sitehost import serve_folder
+from harvester.store import database_error, open_database
+from harvester.vocabulary import ORG_TYPES
+from index.build import rebuild, update
+from index.query import render_marks, search
+
+FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+DEMO_QUERIES = ("thuiswerken gemeente", '"kortdurend zorgverlof"', "mantelzorgmakelaar")
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WmkbError as error:
+            raise _Failure(str(error), error.exit_code) from error
+        except SQLAlchemyError as error:
+            raise _Failure(str(database_error(error)), 1) from error
+
+
+def _db_option(function):
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="WMKB_DB",
+        metavar="URL",
+        help="Database URL [default: sqlite:///$WMKB_HOME/wmkb.sqlite; env WMKB_DB].",
+    )(function)
+
+
+def _index_option(function):
+    return click.option(
+        "--index",
+        "index_dir",
+        envvar="WMKB_INDEX",
+        type=click.Path(path_type=Path),
+        help="Index directory [default: $WMKB_HOME/index; env WMKB_INDEX].",
+    )(function)
+
+
+def _json_option(function):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group(cls=_Commands)
+@click.version_option(package_name="wmkb")
+def main() -> None:
+    """Knowledge base of the employers Werk&Mantelzorg recognised as caregiver-friendly."""
+
+
+@main.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="The page's URL [default: the file's path].")
+def parse_command(file: Path, url: str | None) -> None:
+    """Read one saved page and print its record as JSON."""
+    try:
+        body = file.read_bytes()
+    except OSError as error:
+        raise _Failure(f"cannot read {file}: {error.strerror}", 1) from error
+    record = read(body, url or file.resolve().as_uri()).record.as_json()
+    _echo_json(record)
+
+
+@main.command("refresh")
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=settings.SITE_URL,
+    show_default=True,
+    help="Where the crawl starts [env WMKB_SITE].",
+)
+@_db_option
+@_index_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=settings.CONCURRENCY,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=settings.REQUEST_DELAY_S,
+    show_default=True,
+    help="Minimum seconds between two requests.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1),
+    default=settings.MAX_PAGES,
+    show_default=True,
+    help="Pages fetched at most; a run that hits it withdraws nothing.",
+)
+@click.option(
+    "--contact",
+    envvar="WMKB_CONTACT",
+    default=settings.CONTACT_URL,
+    show_default=True,
+    help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
+)
+@click.option("--full", is_flag=True, help="Re-fetch and re-read every page.")
+@click.option("--quiet", is_flag=True, help="Print only errors.")
+@_json_option
+def refresh_command(
+    site, db_url, index_dir, concurrency, delay, max_pages, contact, full, quiet, as_json
+) -> None:
+    """Crawl the site, store what changed, and update the index."""
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    options = RefreshOptions(
+        site=site,
+        fetch=FetchSettings(
+            user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
+        ),
+        max_pages=max_pages,
+        full=full,
+    )
+    summary = refresh(engine, options)
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+    elif not quiet:
+        _print_summary(summary)
+    for url, reason in summary.failures if quiet else []:
+        click.echo(f"failed: {url}: {reason}", err=True)
+    if summary.failure_share > options.failure_threshold:
+        raise _Failure(
+            f"{summary.failed} URLs failed (more than "
+            f"{options.failure_threshold:.0%}); see `wmkb stats`",
+            1,
+        )
+
+
+def _print_summary(summary) -> None:
+    state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
+    click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
+    for key in (
+        "fetched",
+        "not_modified",
+        "skipped",
+        "new",
+        "changed",
+        "unchanged",
+        "withdrawn",
+        "failed",
+    ):
+        click.echo(f"  {key:<13}{getattr(summary, key):>6}")
+    for url, reason in summary.failures[:20]:
+        click.echo(f"  failed: {url}: {reason}")
+
+
+@main.command("search")
+@click.argument("query")
+@_index_option
+@click.option("--type", "org_type", type=click.Choice(ORG_TYPES), help="Only this type.")
+@click.option("--regulation", metavar="CODE", help="Only organisations offering it.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@_json_option
+def search_command(query, index_dir, org_type, regulation, limit, as_json) -> None:
+    """Search the good practices; every word must match."""
+    hits = search(
+        index_dir or settings.default_index_dir(),
+        query,
+        org_type=org_type,
+        regulation=regulation,
+        limit=limit,
+    )
+    if as_json:
+        _echo_json([hit.as_json() for hit in hits])
+        return
+    if not hits:
+        click.echo("no practices match")
+    bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
+    for hit in hits:
+        click.echo(f"{hit.name} · {hit.section} · {hit.slug}")
+        click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+
+
+@main.command("show")
+@click.argument("name_or_slug")
+@_db_option
+@_json_option
+def show_command(name_or_slug, db_url, as_json) -> None:
+    """One organisation: its record, status and history."""
+    record = lookup.show(open_database(db_url or settings.default_db_url()), name_or_slug)
+    if as_json:
+        _echo_json(record)
+        return
+    click.echo(f"{record['name']} ({record['org_type']}, {record['status']})")
+    for key in (
+        "url",
+        "recognised_since",
+        "ambassador_since",
+        "employees",
+        "inhabitants",
+        "website",
+        "first_seen",
+        "last_seen",
+    ):
+        if record[key] is not None:
+            click.echo(f"  {key}: {record[key]}")
+    if record["description"]:
+        click.echo("\n" + record["description"])
+    for section, items in record["sections"].items():
+        click.echo(f"\n{section}:")
+        for item in items:
+            click.echo("  • " + item.replace("\n", "\n    "))
+    click.echo("\nregulations: " + (", ".join(record["regulations"]) or "–"))
+    click.echo(f"history: {len(record['history'])} changes")
+    for change in record["history"]:
+        click.echo(f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}")
+
+
+@main.command("stats")
+@_db_option
+@_json_option
+def stats_command(db_url, as_json) -> None:
+    """Counts: organisations, practices, regulations, and the last refresh."""
+    numbers = lookup.stats(open_database(db_url or settings.default_db_url()))
+    if as_json:
+        _echo_json(numbers)
+        return
+    for key in ("organisations", "active", "withdrawn", "measures", "regulations"):
+        click.echo(f"{key:<14}{numbers[key]:>6}")
+    for org_type, count in numbers["by_type"].items():
+        click.echo(f"  {org_type:<12}{count:>6}")
+    run = numbers["last_refresh"]
+    if run:
+        click.echo(f"last refresh  {run['started_at']} ({run['status']})")
+
+
+@main.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(exporting.FORMATS), default="csv", show_default=True
+)
+@click.option(
+    "--what", type=click.Choice(exporting.TABLES), default="organisations", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+@_db_option
+def export_command(fmt, what, output, db_url) -> None:
+    """Write a tidy table for pandas, R or a spreadsheet."""
+    engine = open_database(db_url or settings.default_db_url())
+    rows = (exporting.organisation_rows if what == "organisations" else exporting.practice_rows)(
+        engine
+    )
+    if output is None:
+        exporting.write(rows, sys.stdout, fmt)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = exporting.write(rows, handle, fmt)
+    except OSError as error:
+        raise _Failure(f"cannot write {output}: {error.strerror}", 1) from error
+    click.echo(f"{count} {what} written to {output}", err=True)
+
+
+@main.command("reindex")
+@_db_option
+@_index_option
+def reindex_command(db_url, index_dir) -> None:
+    """Rebuild the search index from the database."""
+    count = rebuild(
+        open_database(db_url or settings.default_db_url()),
+        index_dir or settings.default_index_dir(),
+    )
+    click.echo(f"{count} practices indexed")
+
+
+@main.command("demo")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".demo"),
+    show_default=True,
+    help="A fresh knowledge base is made here.",
+)
+def demo_command(home: Path) -> None:
+    """Serve the bundled fixture site on loopback, refresh from it, and search."""
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
+    with serve_folder(FIXTURE_SITE) as origin:
+        click.echo(f"fixture site at {origin}/")
+        options = RefreshOptions(
+            site=origin + "/",
+            fetch=FetchSettings(user_agent=default_user_agent(), concurrency=4, delay_s=0.0),
+        )
+        summary = refresh(engine, options)
+    _print_summary(summary)
+    update(engine, home / "index")
+    click.echo("")
+    numbers = lookup.stats(engine)
+    click.echo(
+        f"{numbers['organisations']} organisations, {numbers['measures']} practices, "
+        f"{numbers['regulations']} regulations offered"
+    )
+    for query in DEMO_QUERIES:
+        hits = search(home / "index", query, limit=5)
+        click.echo(f"\nwmkb search '{query}': {len(hits)} hits")
+        for hit in hits:
+            text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
+            click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
+    click.echo(f"\nExplore it: WMKB_HOME={home} wmkb search thuiswerken")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The crawl loop: a fixed set of worker tasks pulling URLs from one queue.
+
+Workers, not the connection pool, cap the concurrency: with every discovered URL waiting inside
+httpx's pool each request costs far more CPU. The crawler knows nothing of the database; it asks
+its handler what to do before each URL (fetch, conditionally, or skip) and hands it each answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from harvester.discover import canonical_url, crawlable
+from harvester.errors import FetchError
+from harvester.fetch import Fetcher, Response
+from harvester.robots import Robots
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Fetch the URL, conditionally when validators are given."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Do not fetch: the sitemap says the page has not changed since we last read it."""
+
+    links: list[str] = field(default_factory=list)
+
+
+class Handler(Protocol):
+    def before(self, url: str) -> Fetch | Skip: ...
+
+    def after(self, url: str, response: Response) -> list[str]: ...
+
+    def failed(self, url: str, error: FetchError) -> None: ...
+
+
+class Crawler:
+    def __init__(
+        self, site: str, fetcher: Fetcher, robots: Robots, *, max_pages: int, concurrency: int
+    ) -> None:
+        self.site = site
+        self.fetcher = fetcher
+        self.robots = robots
+        self.max_pages = max_pages
+        self.concurrency = concurrency
+        self.counts: Counter[str] = Counter()
+        self.truncated = False  # max_pages stopped the crawl: not every page was seen
+        self._seen: set[str] = set()
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def enqueue(self, urls: Iterable[str]) -> None:
+        for link in urls:
+            url = canonical_url(link)
+            if url in self._seen:
+                continue
+            if not crawlable(url, self.site):
+                self.counts["offsite_or_not_a_page"] += 1
+                continue
+            self._seen.add(url)
+            if not self.robots.allowed(url):
+                self.counts["robots_disallowed"] += 1
+                continue
+            if len(self._seen) - self.counts["robots_disallowed"] > self.max_pages:
+                self.truncated = True
+                continue
+            self._queue.put_nowait(url)
+
+    async def run(self, seeds: Iterable[str], handler: Handler) -> None:
+        self.enqueue(seeds)
+        workers = [asyncio.create_task(self._work(handler)) for _ in range(self.concurrency)]
+        try:
+            await self._queue.join()
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _work(self, handler: Handler) -> None:
+        while True:
+            url = await self._queue.get()
+            try:
+                await self._visit(url, handler)
+            finally:
+                self._queue.task_done()
+
+    async def _visit(self, url: str, handler: Handler) -> None:
+        decision = handler.before(url)
+        if isinstance(decision, Skip):
+            self.counts["skipped_by_lastmod"] += 1
+            self.enqueue(decision.links)
+            return
+        try:
+            response = await self.fetcher.get(
+                url, etag=decision.etag, last_modified=decision.last_modified
+            )
+        except FetchError as error:
+            handler.failed(url, error)
+            return
+        try:
+            links = handler.after(url, response)
+        except Exception as error:  # noqa: BLE001
+            # One page nobody foresaw must not stop an unattended refresh: it is recorded as a
+            # failure with its reason, and the crawl goes on.
+            reason = f"could not be read: {type(error).__name__}: {error}"
+            handler.failed(url, FetchError(url, reason, kind="unreadable"))
+            return
+        self.enqueue(links)

@@ -1,0 +1,69 @@
+"""The exceptions wmkb raises, one family so that the CLI can catch them all.
+
+    WmkbError
+    ├── UsageError       a bad argument or setting
+    ├── FetchError       a page could not be fetched (carries the URL and the reason)
+    ├── ParseError       a page could not be read (carries the URL and the reason)
+    ├── StoreError       the database is missing, unreadable or of another schema
+    ├── IndexError_      the search index is missing or out of step
+    ├── QueryError       a search query that cannot be parsed
+    └── LockedError      another refresh holds the knowledge base
+
+Every message says what happened and, where there is one, what to do next.
+"""
+
+from __future__ import annotations
+
+
+class WmkbError(Exception):
+    """Base class: anything wmkb raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(WmkbError):
+    exit_code = 2
+
+
+class FetchError(WmkbError):
+    """`kind` names the failure for the run's counts (timeout, http_503, too_large, …);
+    `retryable` says whether trying again may help; `retry_after` is the server's word on when."""
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        kind: str = "other",
+        retryable: bool = False,
+        retry_after: str | None = None,
+    ) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.kind = kind
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class ParseError(WmkbError):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class StoreError(WmkbError):
+    pass
+
+
+class IndexError_(WmkbError):  # noqa: N801 - the builtin IndexError is a different thing
+    pass
+
+
+class QueryError(WmkbError):
+    exit_code = 2
+
+
+class LockedError(WmkbError):
+    exit_code = 75  # EX_TEMPFAIL: cron may try again later

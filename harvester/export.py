@@ -1,0 +1,98 @@
+"""Tidy tables for analysis: organisations (one row each, one column per regulation) and
+practices (one row per item). Rows stream from the database; nothing is held whole."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import TextIO
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from harvester import vocabulary
+from harvester.models import Organisation
+
+FORMATS = ("csv", "json", "jsonl")
+TABLES = ("organisations", "practices")
+_BATCH = 500  # organisations read per query
+
+
+def organisation_rows(engine: Engine) -> Iterator[dict]:
+    codes = list(vocabulary.regulations().labels)
+    for organisation in _organisations(engine):
+        offered = {regulation.code for regulation in organisation.regulations}
+        yield {
+            "slug": organisation.slug,
+            "name": organisation.name,
+            "org_type": organisation.org_type,
+            "status": organisation.status,
+            "recognised_since": _iso(organisation.recognised_since),
+            "ambassador_since": _iso(organisation.ambassador_since),
+            "employees": organisation.employees,
+            "inhabitants": organisation.inhabitants,
+            "website": organisation.website,
+            "url": organisation.url,
+            **{code: code in offered for code in codes},
+        }
+
+
+def practice_rows(engine: Engine) -> Iterator[dict]:
+    for organisation in _organisations(engine):
+        for practice in organisation.practices:
+            yield {
+                "slug": organisation.slug,
+                "name": organisation.name,
+                "section": practice.section,
+                "position": practice.position,
+                "text": practice.text,
+            }
+
+
+def write(rows: Iterator[dict], output: TextIO, fmt: str) -> int:
+    """Write rows as CSV (with a header), a JSON array or JSON lines; returns the row count."""
+    count = 0
+    if fmt == "csv":
+        writer = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(output, fieldnames=list(row))
+                writer.writeheader()
+            writer.writerow(row)
+            count += 1
+    elif fmt == "jsonl":
+        for row in rows:
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        output.write("[")
+        for row in rows:
+            output.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            count += 1
+        output.write("\n]\n")
+    return count
+
+
+def _organisations(engine: Engine) -> Iterator[Organisation]:
+    last_id = 0
+    with Session(engine) as session:
+        while True:
+            batch = session.scalars(
+                select(Organisation)
+                .where(Organisation.id > last_id)
+                .order_by(Organisation.id)
+                .limit(_BATCH)
+                .options(
+                    selectinload(Organisation.practices), selectinload(Organisation.regulations)
+                )
+            ).all()
+            if not batch:
+                return
+            yield from batch
+            last_id = batch[-1].id
+            session.expunge_all()
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None

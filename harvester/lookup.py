@@ -1,0 +1,130 @@
+"""Reading the knowledge base for people: one organisation with its history, and the counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from harvester.errors import UsageError
+from harvester.models import Organisation, OrganisationRegulation, Practice, RefreshRun
+from harvester.normalise import slugify
+
+
+def find_organisation(session: Session, name_or_slug: str) -> Organisation:
+    """The organisation with this slug or name (any case); UsageError naming near misses."""
+    wanted = name_or_slug.strip()
+    query = select(Organisation).options(
+        selectinload(Organisation.practices),
+        selectinload(Organisation.regulations),
+        selectinload(Organisation.changes),
+    )
+    found = session.scalar(
+        query.where(
+            or_(
+                Organisation.slug == wanted.lower(),
+                Organisation.slug == slugify(wanted),
+                func.lower(Organisation.name) == wanted.lower(),
+            )
+        )
+    )
+    if found is not None:
+        return found
+    near = session.scalars(
+        select(Organisation.name)
+        .where(func.lower(Organisation.name).contains(wanted.lower()))
+        .order_by(Organisation.name)
+        .limit(5)
+    ).all()
+    hint = f"; did you mean: {', '.join(near)}?" if near else "; `wmkb search` finds organisations"
+    raise UsageError(f"no organisation named {wanted!r}{hint}")
+
+
+def organisation_json(organisation: Organisation) -> dict:
+    sections: dict[str, list[str]] = {}
+    for practice in organisation.practices:
+        sections.setdefault(practice.section, []).append(practice.text)
+    return {
+        "kind": "profile",
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "org_type": organisation.org_type,
+        "url": organisation.url,
+        "status": organisation.status,
+        "withdrawn_on": _iso(organisation.withdrawn_on),
+        "ambassador_since": _iso(organisation.ambassador_since),
+        "recognised_since": _iso(organisation.recognised_since),
+        "employees": organisation.employees,
+        "inhabitants": organisation.inhabitants,
+        "website": organisation.website,
+        "description": organisation.description,
+        "sections": sections,
+        "regulations": [regulation.code for regulation in organisation.regulations],
+        "first_seen": _iso(organisation.first_seen),
+        "last_seen": _iso(organisation.last_seen),
+        "history": [
+            {
+                "changed_at": _iso(change.changed_at),
+                "run_id": change.run_id,
+                "field": change.field,
+                "old": _list_or_text(change.field, change.old_value),
+                "new": _list_or_text(change.field, change.new_value),
+            }
+            for change in organisation.changes
+        ],
+    }
+
+
+def show(engine: Engine, name_or_slug: str) -> dict:
+    with Session(engine) as session:
+        return organisation_json(find_organisation(session, name_or_slug))
+
+
+def stats(engine: Engine) -> dict:
+    with Session(engine) as session:
+        count = session.scalar(select(func.count()).select_from(Organisation))
+        active = session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.status == "active")
+        )
+        by_type = dict(
+            session.execute(
+                select(Organisation.org_type, func.count()).group_by(Organisation.org_type)
+            ).all()
+        )
+        last_run = session.scalar(select(RefreshRun).order_by(RefreshRun.id.desc()).limit(1))
+        return {
+            "organisations": count,
+            "active": active,
+            "withdrawn": count - active,
+            "measures": session.scalar(select(func.count()).select_from(Practice)),
+            "regulations": session.scalar(select(func.count()).select_from(OrganisationRegulation)),
+            "by_type": dict(sorted(by_type.items())),
+            "last_refresh": _run_json(last_run) if last_run else None,
+        }
+
+
+def _run_json(run: RefreshRun) -> dict:
+    return {
+        "run_id": run.id,
+        "site": run.site,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "status": run.status,
+        "counts": json.loads(run.counts) if run.counts else {},
+    }
+
+
+def _list_or_text(field: str, value: str | None):
+    if value is not None and (field.startswith("sections.") or field == "regulations"):
+        return json.loads(value)
+    return value
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.isoformat()

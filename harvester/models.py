@@ -1,0 +1,154 @@
+"""The knowledge base's tables (SQLAlchemy 2). The database is the source of truth: the search
+index is built from these tables and can always be rebuilt from them.
+
+    organisations ──< practices                 one row per item of a profile's sections
+                  ──< organisation_regulations  one row per regulation code it offers
+                  ──< changes                   what a refresh changed, field by field
+    pages                                       every URL fetched, with its validators
+    refresh_runs ──< fetch_failures             one row per run, its counts and failures
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    org_type: Mapped[str] = mapped_column(String(20), index=True)
+    ambassador_since: Mapped[date | None] = mapped_column(Date)
+    recognised_since: Mapped[date | None] = mapped_column(Date)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    inhabitants: Mapped[int | None] = mapped_column(Integer)
+    website: Mapped[str | None] = mapped_column(String(2000))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    record_hash: Mapped[str] = mapped_column(String(64))
+    # The knowledge base's version when this row last changed: the index updates the rows
+    # newer than the version it reflects.
+    version: Mapped[int] = mapped_column(Integer, default=0, index=True)
+
+    practices: Mapped[list[Practice]] = relationship(
+        back_populates="organisation",
+        order_by="(Practice.section_order, Practice.position)",
+        cascade="all, delete-orphan",
+    )
+    regulations: Mapped[list[OrganisationRegulation]] = relationship(
+        back_populates="organisation",
+        order_by="OrganisationRegulation.code",
+        cascade="all, delete-orphan",
+    )
+    changes: Mapped[list[Change]] = relationship(
+        back_populates="organisation", order_by="Change.id", cascade="all, delete-orphan"
+    )
+
+
+class Practice(Base):
+    """One good practice: an item of one section of a profile."""
+
+    __tablename__ = "practices"
+    __table_args__ = (UniqueConstraint("organisation_id", "section", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    section: Mapped[str] = mapped_column(String(40))
+    section_order: Mapped[int] = mapped_column(Integer)  # the section's place on the page
+    position: Mapped[int] = mapped_column(Integer)  # the item's place in its section
+    text: Mapped[str] = mapped_column(Text)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="practices")
+
+
+class OrganisationRegulation(Base):
+    __tablename__ = "organisation_regulations"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="regulations")
+
+
+class Change(Base):
+    """One field of one organisation changed by one refresh; for lists, what was added or
+    removed (old_value holds what was removed, new_value what was added)."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("refresh_runs.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="changes")
+
+
+class Page(Base):
+    """A URL as last fetched: validators for conditional requests, the content hash, and its
+    links, so that a page answered with 304 still leads the crawl on."""
+
+    __tablename__ = "pages"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
+    organisation_url: Mapped[str | None] = mapped_column(String(2000))
+    links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
+
+
+class RefreshRun(Base):
+    __tablename__ = "refresh_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(2000))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20))  # running, completed, incomplete
+    counts: Mapped[str | None] = mapped_column(Text)  # JSON: fetched, not_modified, ...
+
+    failures: Mapped[list[FetchFailure]] = relationship(
+        back_populates="run", order_by="FetchFailure.id", cascade="all, delete-orphan"
+    )
+
+
+class FetchFailure(Base):
+    __tablename__ = "fetch_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("refresh_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(Text)
+
+    run: Mapped[RefreshRun] = relationship(back_populates="failures")
+
+
+class KnowledgeBaseState(Base):
+    """One row: a number that grows with every committed change to organisations, so that the
+    index can record which state of the database it reflects."""
+
+    __tablename__ = "kb_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

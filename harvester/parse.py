@@ -1,0 +1,503 @@
+"""A page's HTML → a raw page: its title, links and content as a flat list of blocks.
+
+The content is read the way a person reads it, whatever the markup: a heading, a bold line and
+an <h3> are all "question-like"; a <li>, a "•" line inside a <br>-split paragraph and a
+paragraph that starts with "- " are all bullets. Nothing here knows what a profile is; that is
+classify.py and normalise.py's business, on top of these blocks.
+
+    >>> page = read_page(b"<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>", "https://x/")
+    >>> [(b.kind, b.text) for b in page.blocks]
+    [('heading', 'Gemeente X'), ('item', 'a'), ('item', 'b')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+from w3lib.encoding import html_to_unicode
+
+from harvester import vocabulary
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_LISTS = {"ul", "ol"}
+_BOLD = {"strong", "b"}
+_INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "wbr",
+    "del",
+    "ins",
+    "label",
+    "img",
+    "picture",
+    "big",
+}
+# A bullet glyph at the start of a line, then the text.
+_BULLET = re.compile(r"^\s*([•·▪◦●○‣∙*\-–—])\s*(.*)$", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of content in reading order.
+
+    kind: "heading" (an h1–h6), "line" (a paragraph or one <br>-line of it), "item" (a bullet,
+    its sub-bullets already folded in), or "fact" (a dt/dd pair or a two-cell table row).
+    """
+
+    kind: str
+    text: str
+    level: int = 0  # heading level
+    bold: bool = False  # every word of the line is bold: a question written as a bold line
+    links: tuple[tuple[str, str], ...] = ()  # (absolute href, link text)
+    label: str = ""  # facts only
+    continued: bool = False  # a line after a <br> in the same paragraph
+
+
+@dataclass
+class Page:
+    url: str
+    canonical_url: str | None
+    title: str
+    name: str | None
+    blocks: list[Block]
+    links: list[str]  # every link on the page, chrome included: discovery needs the menus
+    encoding: str
+
+
+def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
+    """Decode and read one page. Never fails on bad markup: browsers don't either."""
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
+    tree = LexborHTMLParser(text)
+    base = _base_url(tree, url)
+    links = _all_links(tree, base)
+    canonical = _canonical(tree, base)
+    title = _collapse(tree.css_first("title").text()) if tree.css_first("title") else ""
+    rules = vocabulary.page_rules()
+    for selector in rules.chrome.split(", "):
+        for node in tree.css(selector):
+            node.decompose()
+    root = _content_root(tree, rules.content_roots)
+    blocks = _expand_bullets(_walk(root, base)) if root is not None else []
+    name = _page_name(root, rules.name_selectors) if root is not None else None
+    name = name or _page_name(tree.root, rules.name_selectors)
+    return Page(url, canonical, title, name, blocks, links, encoding)
+
+
+def _guess_encoding(body: bytes) -> str:
+    # A page that declares nothing: UTF-8 if it decodes, else the Windows code page that
+    # older Dutch pages were written in.
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _base_url(tree: LexborHTMLParser, url: str) -> str:
+    base = tree.css_first("base[href]")
+    return urljoin(url, base.attributes.get("href") or "") if base else url
+
+
+def _all_links(tree: LexborHTMLParser, base: str) -> list[str]:
+    links = []
+    for anchor in tree.css("a[href], area[href]"):
+        href = (anchor.attributes.get("href") or "").strip()
+        if href and not (anchor.attributes.get("rel") or "").lower().count("nofollow"):
+            links.append(urljoin(base, href))
+    return links
+
+
+def _canonical(tree: LexborHTMLParser, base: str) -> str | None:
+    for link in tree.css("link[rel][href]"):
+        if "canonical" in (link.attributes.get("rel") or "").lower().split():
+            return urljoin(base, (link.attributes.get("href") or "").strip())
+    return None
+
+
+def _content_root(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> LexborNode | None:
+    for selector in selectors:
+        for node in tree.css(selector):
+            if node.text(strip=True):
+                return node
+    return None
+
+
+def _page_name(root: LexborNode, selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        for node in root.css(selector):
+            text = _collapse(node.text())
+            if text:
+                return text
+    return None
+
+
+class _Lines:
+    """Collects inline text into lines, remembering which words were bold and which links."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.lines: list[list[tuple[str, bool]]] = [[]]
+        self.links: list[tuple[str, str]] = []
+
+    def add(self, text: str, bold: bool) -> None:
+        self.lines[-1].append((text, bold))
+
+    def newline(self) -> None:
+        self.lines.append([])
+
+    def flush(self, out: list[Block]) -> None:
+        continued = False
+        for segments in self.lines:
+            text = _collapse("".join(part for part, _ in segments))
+            if text:
+                bold = all(is_bold for part, is_bold in segments if part.strip())
+                links = tuple(link for link in self.links if link[1] and link[1] in text)
+                out.append(Block("line", text, bold=bold, links=links, continued=continued))
+                continued = True
+        self.lines = [[]]
+        self.links = []
+
+
+def _walk(root: LexborNode, base: str) -> list[Block]:
+    out: list[Block] = []
+    lines = _Lines(base)
+    _walk_into(root, out, lines, bold=False)
+    lines.flush(out)
+    return out
+
+
+def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            lines.add(child.text_content or "", bold)
+        elif tag == "br":
+            lines.newline()
+        elif tag in _HEADINGS:
+            lines.flush(out)
+            text = _collapse(child.text())
+            if text:
+                out.append(Block("heading", text, level=int(tag[1])))
+        elif tag in _LISTS:
+            lines.flush(out)
+            out.extend(_list_items(child, lines.base))
+        elif tag == "dl":
+            lines.flush(out)
+            out.extend(_definition_facts(child))
+        elif tag == "tr":
+            lines.flush(out)
+            out.extend(_row(child))
+        elif tag in _INLINE:
+            if tag == "a":
+                href = (child.attributes.get("href") or "").strip()
+                if href:
+                    lines.links.append((urljoin(lines.base, href), _collapse(child.text())))
+            _walk_into(child, out, lines, bold=bold or tag in _BOLD)
+        elif tag in ("-comment", "-doctype"):
+            continue
+        else:  # a block element: what was before it and what is in it are separate lines
+            lines.flush(out)
+            _walk_into(child, out, lines, bold=bold)
+            lines.flush(out)
+
+
+def _list_items(node: LexborNode, base: str) -> list[Block]:
+    """One item per <li>; sub-lists are folded into their parent item as "\\n- " lines.
+
+    An item that opens with a short <span>/<strong> label ("<span>Website</span> …") keeps
+    that label, so that a list of key facts can be told from a list of practices.
+    """
+    items = []
+    for li in node.iter():
+        if li.tag != "li":
+            continue
+        own: list[str] = []
+        subs: list[str] = []
+        links: list[tuple[str, str]] = []
+        _li_text(li, own, subs, links, base)
+        text = _collapse("".join(own))
+        bullet = _BULLET.match(text)
+        if bullet and bullet.group(1) in "•·▪◦●‣∙":
+            text = bullet.group(2)
+        if not text and subs:
+            text, subs = subs[0], subs[1:]
+        if text:
+            label = _leading_label(li, text)
+            items.append(Block("item", "\n- ".join([text, *subs]), links=tuple(links), label=label))
+    return items
+
+
+def _leading_label(li: LexborNode, text: str) -> str:
+    first = li.child
+    while first is not None and first.tag == "-text" and not (first.text_content or "").strip():
+        first = first.next
+    if first is None or first.tag not in ("span", "strong", "b", "dfn", "em", "label"):
+        return ""
+    label = _collapse(first.text())
+    if label and len(label) <= 40 and len(text) > len(label):
+        return label.rstrip(":")
+    return ""
+
+
+def _li_text(
+    node: LexborNode, own: list[str], subs: list[str], links: list[tuple[str, str]], base: str
+) -> None:
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            own.append(child.text_content or "")
+        elif child.tag in _LISTS:
+            for block in _list_items(child, base):
+                subs.extend(block.text.split("\n- "))
+        elif child.tag == "br":
+            own.append(" ")
+        elif child.tag == "-comment":
+            continue
+        else:
+            if child.tag == "a" and child.attributes.get("href"):
+                links.append((urljoin(base, child.attributes["href"]), _collapse(child.text())))
+            own.append(" " if child.tag not in _INLINE else "")
+            _li_text(child, own, subs, links, base)
+            own.append(" " if child.tag not in _INLINE else "")
+
+
+def _definition_facts(node: LexborNode) -> list[Block]:
+    facts, label = [], ""
+    for child in node.iter():
+        if child.tag == "div":  # <dl><div><dt/><dd/></div></dl> is valid HTML too
+            facts.extend(_definition_facts(child))
+        elif child.tag == "dt":
+            label = _collapse(child.text()).rstrip(":")
+        elif child.tag == "dd":
+            value = _collapse(child.text())
+            links = tuple(
+                (a.attributes.get("href") or "", _collapse(a.text())) for a in child.css("a[href]")
+            )
+            facts.append(Block("fact", value, label=label, links=links))
+    return facts
+
+
+def _row(node: LexborNode) -> list[Block]:
+    cells = [_collapse(cell.text()) for cell in node.iter() if cell.tag in ("td", "th")]
+    if len(cells) == 2 and cells[0]:
+        return [Block("fact", cells[1], label=cells[0].rstrip(":"))]
+    return [Block("line", " ".join(cell for cell in cells if cell))] if any(cells) else []
+
+
+def _expand_bullets(blocks: list[Block]) -> list[Block]:
+    """Turn bullet lines into items: "•"/"-" lines of a <br>-split paragraph, or one paragraph
+    per bullet. A line without a glyph right after a bullet line of the same paragraph continues
+    it; a second kind of glyph under a first is a sub-bullet of the item above it."""
+    out: list[Block] = []
+    top_glyph: str | None = None
+    after_bullet = False
+    for block in blocks:
+        bullet = _BULLET.match(block.text) if block.kind == "line" else None
+        if bullet and bullet.group(2):
+            glyph, text = bullet.group(1), bullet.group(2)
+            top_glyph = top_glyph or glyph
+            if glyph != top_glyph and after_bullet:
+                parent = out.pop()
+                out.append(_item(f"{parent.text}\n- {text}", parent.links + block.links))
+            else:
+                out.append(_item(text, block.links))
+            after_bullet = True
+        elif block.kind == "line" and block.continued and after_bullet:
+            previous = out.pop()
+            out.append(_item(f"{previous.text} {block.text}", previous.links + block.links))
+        else:
+            out.append(block)
+            top_glyph, after_bullet = None, False
+    return out
+
+
+def _item(text: str, links: tuple[tuple[str, str], ...]) -> Block:
+    return Block("item", text, links=links)
+
+
+@dataclass
+class RawRecord:
+    """A page's content sorted into the parts of a profile, text as found.
+
+    Whether it *is* a profile is classify.py's decision; turning its text into dates, numbers
+    and codes is normalise.py's.
+    """
+
+    url: str
+    canonical_url: str | None
+    title: str
+    name: str | None
+    facts: list[tuple[str, str, tuple[tuple[str, str], ...]]] = field(default_factory=list)
+    description: list[str] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    websites: list[str] = field(default_factory=list)
+
+
+def parse(body: bytes, url: str, content_type: str | None = None) -> RawRecord:
+    """Read a page and sort its content into name, facts, description and sections."""
+    return raw_record(read_page(body, url, content_type))
+
+
+def raw_record(page: Page) -> RawRecord:
+    rules = vocabulary.page_rules()
+    known = vocabulary.sections()
+    record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
+    blocks = page.blocks
+    for position, block in enumerate(blocks):
+        if block.kind == "heading" and block.text == page.name:
+            blocks = blocks[position + 1 :]
+            break
+    section: str | None = None
+    sub_heading: str | None = None
+    for block in blocks:
+        if any(pattern.match(block.text) for pattern in rules.boilerplate):
+            continue
+        fact = _fact(block)
+        if fact is not None:
+            record.facts.append(fact)
+            continue
+        if _unused_fact(block, in_section=section is not None):
+            continue
+        website = _website(block, rules, urlsplit(page.url).hostname or "")
+        if website is not None:
+            record.websites.append(website)
+            continue
+        if _question_like(block):
+            key = known.key_for(block.text)
+            if key is not None:
+                section, sub_heading = key, None
+                record.sections.setdefault(key, [])
+                continue
+            if section is None and block.kind == "heading":
+                continue  # "Kerngegevens", "Over de organisatie": a heading, not content
+            if section is not None and (block.kind == "heading" or block.bold):
+                sub_heading = block.text
+                continue
+        if section is None:
+            record.description.append(block.text)
+        else:
+            text = f"{sub_heading}\n{block.text}" if sub_heading else block.text
+            record.sections[section].append(text)
+            sub_heading = None
+    record.sections = {key: items for key, items in record.sections.items() if items}
+    return record
+
+
+def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
+    if page.name:
+        return page.name
+    title = page.title
+    for suffix in rules.title_suffixes:
+        title = suffix.sub("", title)
+    return title.strip()
+
+
+def _question_like(block: Block) -> bool:
+    if block.kind == "heading" or (block.kind == "line" and block.bold):
+        return True
+    return block.kind == "line" and len(block.text) <= 250 and block.text.endswith(("?", ":"))
+
+
+_FACT_VALUE = re.compile(r"\d|www\.|https?://|^[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
+# "Beheergebied: 1.900 km dijken": a short label, a colon, a short value.
+_LABELLED_LINE = re.compile(r"^[^:.!?]{2,30}:\s*\S.{0,60}$")
+
+
+def _unused_fact(block: Block, *, in_section: bool) -> bool:
+    """A key fact whose label we have no use for: never description, never a practice."""
+    if block.kind == "fact":
+        return True
+    if in_section:
+        return False
+    if block.label:
+        return True
+    return block.kind == "line" and not block.bold and bool(_LABELLED_LINE.match(block.text))
+
+
+def _fact(block: Block) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """(field, value, links) when the block states a key fact we know the label of."""
+    if block.kind == "fact" or block.label:
+        label = block.label.lower()
+        value = block.text[len(block.label) :].strip(" :") if block.kind != "fact" else block.text
+        for known_label, field_name in vocabulary.fact_labels():
+            if label == known_label or label.startswith(known_label):
+                return field_name, value, block.links
+        return None
+    if block.kind not in ("line", "item"):
+        return None
+    lowered = block.text.lower()
+    for known_label, field_name in vocabulary.fact_labels():
+        if not lowered.startswith(known_label):
+            continue
+        rest = block.text[len(known_label) :]
+        if rest[:1].isalnum():
+            continue  # "medewerkersparticipatie" is not the label "medewerkers"
+        rest = rest.strip()
+        if rest.startswith(":"):
+            return field_name, rest[1:].strip(), block.links
+        if len(rest) <= 40 and _FACT_VALUE.search(rest):
+            return field_name, rest, block.links
+        return None
+    return None
+
+
+_BARE_URL = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
+
+
+def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | None:
+    """The organisation's own site, when the whole block is a link to it or a bare address."""
+    if block.kind not in ("line", "item"):
+        return None
+    for href, text in block.links:
+        if (
+            _names_other_site(href, rules, own_host)
+            and any(pattern.match(text) for pattern in rules.website_link_texts)
+            and len(block.text) <= len(text) + 40
+        ):
+            return href
+    text = block.text.rstrip(".")
+    if _BARE_URL.match(text) and "@" not in text and _names_other_site(text, rules, own_host):
+        return text
+    return None
+
+
+def _names_other_site(address: str, rules: vocabulary.PageRules, own_host: str) -> bool:
+    """True for an address of another site than this one, a share button or a mail link."""
+    lowered = address.lower()
+    if lowered.startswith(("mailto:", "tel:", "javascript:")):
+        return False
+    host = urlsplit(lowered if "://" in lowered else f"http://{lowered}").hostname or ""
+    return (
+        bool(host)
+        and host != own_host
+        and not any(host == bad or host.endswith("." + bad) for bad in rules.not_websites)
+    )

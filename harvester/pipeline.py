@@ -1,0 +1,30 @@
+"""One page's bytes → its record and its links: read, classify, normalise. Used by `wmkb parse`
+and by every refresh, so that a page is read the same way from a file and from the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harvester.classify import is_profile
+from harvester.normalise import normalise, other_page
+from harvester.parse import raw_record, read_page
+from harvester.record import Record
+
+
+@dataclass(frozen=True)
+class ReadPage:
+    record: Record
+    links: list[str]  # every link on the page, absolute, chrome included
+    canonical_url: str | None
+
+
+def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
+    page = read_page(body, url, content_type)
+    raw = raw_record(page)
+    identity = page.canonical_url or url
+    record = normalise(raw, url=identity) if is_profile(raw) else other_page(raw, url=identity)
+    return ReadPage(record, page.links, page.canonical_url)
+
+
+def record_from_page(body: bytes, url: str, content_type: str | None = None) -> Record:
+    return read(body, url, content_type).record

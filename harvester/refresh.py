@@ -1,0 +1,348 @@
+"""One refresh run: robots.txt → sitemaps → crawl → parse → store, recorded in refresh_runs.
+
+A run is *complete* when the crawl ran out of URLs on its own: not interrupted, not cut off by
+the page limit, robots.txt readable, and failures at or below the threshold. Only a complete run
+withdraws organisations it no longer found; any run may withdraw a profile whose page answered
+404 or 410. A failed fetch never changes what is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from harvester import settings
+from harvester.crawl import Crawler, Fetch, Skip
+from harvester.discover import MAX_SITEMAPS, canonical_url, page_links, read_sitemap, same_site
+from harvester.errors import FetchError
+from harvester.fetch import Fetcher, FetchSettings, Response, is_html
+from harvester.models import FetchFailure, Page, RefreshRun
+from harvester.pipeline import read
+from harvester.record import Profile
+from harvester.robots import Robots
+from harvester.store import active_urls, save_profile, touch, withdraw
+
+GONE_STATUSES = frozenset({404, 410})
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    site: str = settings.SITE_URL
+    fetch: FetchSettings = field(
+        default_factory=lambda: FetchSettings(user_agent=default_user_agent())
+    )
+    max_pages: int = settings.MAX_PAGES
+    full: bool = False  # re-fetch and re-read every page, whatever the sitemap and validators say
+    failure_threshold: float = settings.FAILURE_THRESHOLD
+
+
+def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
+    return settings.USER_AGENT.format(contact=contact)
+
+
+@dataclass
+class RefreshSummary:
+    run_id: int
+    fetched: int = 0
+    not_modified: int = 0
+    skipped: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    failed: int = 0
+    duration_s: float = 0.0
+    complete: bool = False
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "skipped": self.skipped,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn,
+            "failed": self.failed,
+            "duration_s": round(self.duration_s, 3),
+            "complete": self.complete,
+            "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
+            "counts": self.counts,
+        }
+
+    @property
+    def failure_share(self) -> float:
+        attempted = self.fetched + self.not_modified + self.failed
+        return self.failed / attempted if attempted else 0.0
+
+
+def refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
+    """Run one refresh of the knowledge base at `engine` from `options.site`."""
+    started = time.monotonic()
+    site = canonical_url(options.site)
+    with Session(engine) as session, session.begin():
+        run = RefreshRun(site=site, started_at=_now(), status="running")
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    summary = RefreshSummary(run_id=run_id)
+    handler = _RunHandler(engine, site, run_id, summary, full=options.full)
+    crawl_complete = False  # stays so when the run is interrupted
+    try:
+        crawl_complete = asyncio.run(_crawl(site, options, handler, summary))
+    finally:
+        summary.duration_s = time.monotonic() - started
+        summary.complete = crawl_complete and summary.failure_share <= options.failure_threshold
+        _finish(engine, handler, summary)
+    return summary
+
+
+async def _crawl(
+    site: str, options: RefreshOptions, handler: _RunHandler, summary: RefreshSummary
+) -> bool:
+    fetcher = Fetcher(site, options.fetch)
+    try:
+        robots = await _robots(fetcher, site, handler)
+        if robots is None:
+            return False
+        crawl_delay = robots.crawl_delay()
+        if crawl_delay:
+            fetcher.slow_down(crawl_delay)
+        handler.lastmod = await _sitemap_lastmods(fetcher, site, robots)
+        crawler = Crawler(
+            site,
+            fetcher,
+            robots,
+            max_pages=options.max_pages,
+            concurrency=options.fetch.concurrency,
+        )
+        await crawler.run([site, *handler.lastmod], handler)
+        summary.counts.update(crawler.counts)
+        summary.counts.update(fetcher.counts)
+        # A start page that did not answer means we did not see the site, whatever else we saw.
+        return not crawler.truncated and handler.start_page_read
+    finally:
+        await fetcher.close()
+
+
+async def _robots(fetcher: Fetcher, site: str, handler: _RunHandler) -> Robots | None:
+    url = urljoin(site, "/robots.txt")
+    user_agent = fetcher.config.user_agent
+    try:
+        response = await fetcher.get(url, accept_any_type=True)
+    except FetchError as error:
+        # RFC 9309: a robots.txt that cannot be reached means "crawl nothing"; the run is
+        # incomplete and withdraws nothing.
+        handler.failed(url, error)
+        return None
+    if response.status == 200:
+        return Robots.parse(response.body.decode("utf-8", "replace"), user_agent)
+    if response.status in (401, 403):
+        return Robots.disallow_all(user_agent)
+    return Robots.parse(None, user_agent)
+
+
+async def _sitemap_lastmods(
+    fetcher: Fetcher, site: str, robots: Robots
+) -> dict[str, datetime | None]:
+    """Every page the sitemaps name, with its lastmod (None where it gives none)."""
+    queue = robots.sitemaps() or [urljoin(site, "/sitemap.xml")]
+    lastmods: dict[str, datetime | None] = {}
+    read_count = 0
+    while queue and read_count < MAX_SITEMAPS:
+        url = canonical_url(queue.pop(0))
+        if not same_site(url, site):
+            continue
+        read_count += 1
+        try:
+            response = await fetcher.get(url, accept_any_type=True)
+        except FetchError:
+            continue  # pages are still found by following links
+        if response.status != 200:
+            continue
+        sitemap = read_sitemap(response.body)
+        queue.extend(sitemap.sitemaps)
+        for entry in sitemap.entries:
+            page = canonical_url(entry.url)
+            if same_site(page, site):
+                lastmods[page] = entry.lastmod
+    return lastmods
+
+
+class _RunHandler:
+    """What a refresh does with each URL: decide how to fetch it, store what it says."""
+
+    def __init__(
+        self, engine: Engine, site: str, run_id: int, summary: RefreshSummary, *, full: bool
+    ) -> None:
+        self.engine = engine
+        self.site = site
+        self.run_id = run_id
+        self.summary = summary
+        self.full = full
+        self.lastmod: dict[str, datetime | None] = {}
+        self.outcomes: dict[str, str] = {}  # organisation URL → new / changed / unchanged
+        self.seen_organisations: set[str] = set()
+        self.gone_organisations: set[str] = set()
+        self.counts: Counter[str] = Counter()
+        self.start_page_read = False
+        with Session(engine) as session:
+            self.pages = {page.url: page for page in session.scalars(select(Page))}
+            for page in self.pages.values():
+                session.expunge(page)
+
+    def before(self, url: str) -> Fetch | Skip:
+        known = self.pages.get(url)
+        if self.full or known is None or known.status != 200 or known.fetched_at is None:
+            return Fetch()
+        lastmod = self.lastmod.get(url)
+        if lastmod is not None and lastmod <= known.fetched_at.replace(tzinfo=UTC):
+            self.summary.skipped += 1
+            self._seen_again(known)
+            self.start_page_read = self.start_page_read or url == self.site
+            return Skip(links=json.loads(known.links or "[]"))
+        return Fetch(etag=known.etag, last_modified=known.last_modified)
+
+    def after(self, url: str, response: Response) -> list[str]:
+        if url == self.site and (response.status == 200 or response.not_modified):
+            self.start_page_read = True
+        known = self.pages.get(url)
+        if response.not_modified and known is not None:
+            self.summary.not_modified += 1
+            self._seen_again(known)
+            self._save_page(
+                url, response, known.content_hash, known.kind, known.organisation_url, known.links
+            )
+            return json.loads(known.links or "[]")
+        if response.status in GONE_STATUSES:
+            self.counts[f"http_{response.status}"] += 1
+            if known is not None and known.organisation_url:
+                self.gone_organisations.add(known.organisation_url)
+            self._save_page(url, response, None, "gone", None, None)
+            return []
+        if response.status != 200:
+            self.failed(
+                url, FetchError(url, f"HTTP {response.status}", kind=f"http_{response.status}")
+            )
+            return []
+        if not is_html(response.content_type):
+            self.summary.skipped += 1
+            self.counts["not_html"] += 1
+            return []
+        self.summary.fetched += 1
+        content_hash = hashlib.sha256(response.body).hexdigest()
+        if not self.full and known is not None and known.content_hash == content_hash:
+            self._seen_again(known)
+            self._save_page(
+                url, response, content_hash, known.kind, known.organisation_url, known.links
+            )
+            if known.organisation_url:
+                self._outcome(known.organisation_url, "unchanged")
+            return json.loads(known.links or "[]")
+        page = read(response.body, response.final_url, response.content_type)
+        links = page_links(page.links, self.site)
+        organisation_url = None
+        if isinstance(page.record, Profile):
+            profile = self._on_site_identity(page.record, response.final_url)
+            organisation_url = profile.url
+            with Session(self.engine) as session:
+                outcome = save_profile(session, profile, run_id=self.run_id, now=_now())
+            self.seen_organisations.add(organisation_url)
+            self._outcome(organisation_url, outcome)
+        links_json = json.dumps(links)
+        self._save_page(url, response, content_hash, page.record.kind, organisation_url, links_json)
+        return links
+
+    def failed(self, url: str, error: FetchError) -> None:
+        self.summary.failed += 1
+        self.summary.failures.append((url, error.reason))
+        self.counts[f"failed/{error.kind}"] += 1
+        known = self.pages.get(url)
+        if known is not None and known.organisation_url:
+            # A failed fetch says nothing about the organisation: keep it as it is.
+            self.seen_organisations.add(known.organisation_url)
+
+    def _on_site_identity(self, profile: Profile, final_url: str) -> Profile:
+        # rel=canonical decides the identity, but only when it points into the site.
+        identity = canonical_url(profile.url)
+        if not same_site(identity, self.site):
+            identity = canonical_url(final_url)
+        if identity == profile.url:
+            return profile
+        return Profile(**{**profile.__dict__, "url": identity})
+
+    def _seen_again(self, known: Page) -> None:
+        if known.organisation_url:
+            self.seen_organisations.add(known.organisation_url)
+
+    def _outcome(self, organisation_url: str, outcome: str) -> None:
+        # The same organisation may be read through two URLs: count its first outcome.
+        if organisation_url not in self.outcomes:
+            self.outcomes[organisation_url] = outcome
+
+    def _save_page(
+        self,
+        url: str,
+        response: Response,
+        content_hash: str | None,
+        kind: str | None,
+        organisation_url: str | None,
+        links: str | None,
+    ) -> None:
+        with Session(self.engine) as session, session.begin():
+            page = session.get(Page, url) or Page(url=url)
+            page.final_url = response.final_url
+            page.status = 200 if response.not_modified else response.status
+            page.etag = response.etag or (page.etag if response.not_modified else None)
+            page.last_modified = response.last_modified or (
+                page.last_modified if response.not_modified else None
+            )
+            page.content_hash = content_hash
+            page.fetched_at = _now()
+            page.kind = kind
+            page.organisation_url = organisation_url
+            page.links = links
+            session.add(page)
+
+
+def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:
+    now = _now()
+    with Session(engine) as session:
+        touch(session, handler.seen_organisations, now=now)
+    gone = set(handler.gone_organisations) - handler.seen_organisations
+    if summary.complete:
+        with Session(engine) as session:
+            active = active_urls(session)
+        missing = active - handler.seen_organisations
+        if len(missing) <= settings.MAX_WITHDRAW_SHARE * len(active):
+            gone |= missing
+        else:
+            summary.counts["withdrawal_refused"] = len(missing)
+    with Session(engine) as session:
+        summary.withdrawn = len(withdraw(session, sorted(gone), run_id=summary.run_id, now=now))
+    for outcome in handler.outcomes.values():
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+    summary.counts.update(handler.counts)
+    with Session(engine) as session, session.begin():
+        run = session.get(RefreshRun, summary.run_id)
+        run.finished_at = now
+        run.status = "completed" if summary.complete else "incomplete"
+        run.counts = json.dumps({**summary.as_json(), "failures": len(summary.failures)})
+        run.failures = [FetchFailure(url=url, reason=reason) for url, reason in summary.failures]
+
+
+def _now() -> datetime:
+    # Naive UTC: SQLite keeps no time zones, and PostgreSQL columns are "without time zone".
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,40 @@
+"""Defaults, with their units; environment variables and command options override them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SITE_URL = "https://www.werkenmantelzorg.nl/"  # where a refresh starts; WMKB_SITE overrides
+CONTACT_URL = "https://github.com/wmkb/wmkb"  # who is crawling; WMKB_CONTACT overrides
+USER_AGENT = "wmkb/0.1 (+{contact})"  # sent with every request
+
+CONCURRENCY = 4  # requests in flight to the site at once (worker tasks, not pool slots)
+REQUEST_DELAY_S = 0.5  # minimum gap between the starts of two requests to the site
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 30.0  # per read of the body, not for the whole response
+MAX_PAGE_BYTES = 5_000_000  # a page larger than this (after decompression) is not read
+MAX_PAGES = 20_000  # pages fetched in one run at most; a run that hits it is incomplete
+MAX_REDIRECTS = 5
+RETRIES = 3  # retries after the first attempt, so at most 4 requests per URL
+RETRY_BACKOFF_S = 1.0  # first retry after about this long, doubling each time, with jitter
+RETRY_AFTER_MAX_S = 120.0  # a Retry-After longer than this is cut to it
+MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organisations than this
+# withdraws none of them: a site that moved all its pages is not 200 organisations leaving
+FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing
+
+# Tracking parameters that never change a page's content; dropped from every URL.
+TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "msclkid")
+
+
+def home() -> Path:
+    """$WMKB_HOME, where the default database and index live."""
+    return Path(os.environ.get("WMKB_HOME") or Path.home() / ".local" / "share" / "wmkb")
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{home() / 'wmkb.sqlite'}"
+
+
+def default_index_dir() -> Path:
+    return home() / "index"

@@ -1,0 +1,117 @@
+"""Serve a folder as a website on loopback: the fixture site for tests, `wmkb demo` and the
+benchmarks.
+
+Files are written as the real site serves them, with absolute links to SITE_ORIGIN; this server
+rewrites that origin to its own in every text file it serves, so that the copy links to itself.
+It sends ETag and Last-Modified and answers conditional requests with 304, like a real server.
+
+    with serve_folder(Path("fixtures/site")) as origin:
+        ...  # origin is "http://127.0.0.1:PORT"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SITE_ORIGIN = b"https://www.werkenmantelzorg.nl"
+TEXT_TYPES = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    root: Path
+    origin: bytes
+    latency_s: float
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        path = unquote(urlsplit(self.path).path)
+        target = (self.root / path.lstrip("/")).resolve()
+        if not target.is_relative_to(self.root):
+            return self._send(404, b"not found", "text/plain")
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._redirect(path + "/")
+            target = target / "index.html"
+        if not target.is_file():
+            return self._send(404, b"<h1>Pagina niet gevonden</h1>", "text/html")
+        body = target.read_bytes()
+        content_type = TEXT_TYPES.get(target.suffix) or (
+            mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        )
+        if target.suffix in TEXT_TYPES:
+            body = body.replace(SITE_ORIGIN, self.origin)
+        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+        modified = target.stat().st_mtime
+        if self._not_modified(etag, modified):
+            return self._send(304, b"", None, etag=etag, modified=modified)
+        self._send(200, body, content_type, etag=etag, modified=modified)
+
+    def _not_modified(self, etag: str, modified: float) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in [tag.strip() for tag in if_none_match.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return int(modified) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        *,
+        etag: str | None = None,
+        modified: float | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if etag:
+            self.send_header("ETag", etag)
+        if modified is not None:
+            self.send_header("Last-Modified", formatdate(modified, usegmt=True))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        pass  # tests and the demo read the crawler's summary, not an access log
+
+
+@contextmanager
+def serve_folder(root: Path, *, host: str = "127.0.0.1", latency_s: float = 0.0) -> Iterator[str]:
+    """Serve `root` on a free port of `host` while the block runs; yields the origin."""
+    handler = type("Handler", (_SiteHandler,), {"root": root.resolve(), "latency_s": latency_s})
+    server = ThreadingHTTPServer((host, 0), handler)
+    server.daemon_threads = True
+    origin = f"http://{host}:{server.server_address[1]}"
+    handler.origin = origin.encode()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield origin
+    finally:
+        server.shutdown()
+        server.server_close()

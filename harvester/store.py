@@ -1,0 +1,251 @@
+"""The database: opening it, and writing what a refresh learnt, one organisation per transaction.
+
+Every write that changes an organisation raises the knowledge base's version and stamps the row
+with it; the index records the version it reflects and updates only the rows that are newer.
+Nothing is ever deleted: an organisation that disappears from the site is marked withdrawn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from harvester.errors import StoreError, UsageError
+from harvester.models import (
+    Base,
+    Change,
+    KnowledgeBaseState,
+    Organisation,
+    OrganisationRegulation,
+    Practice,
+)
+from harvester.record import Profile
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for a writer's transaction
+_SCALAR_FIELDS = (
+    "name",
+    "org_type",
+    "ambassador_since",
+    "recognised_since",
+    "employees",
+    "inhabitants",
+    "website",
+    "description",
+)
+
+
+def open_database(url: str, *, create: bool = False) -> Engine:
+    """An engine on the knowledge base at `url`; with create=True the schema is made if absent.
+
+    Raises UsageError for a malformed URL and StoreError for a database that is missing (and
+    not to be created) or cannot be reached.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UsageError(f"not a database URL: {url!r} (e.g. sqlite:///kb.sqlite)") from error
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.exists() and not create:
+            raise StoreError(f"no knowledge base at {path}; run `wmkb refresh` first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, ImportError) as error:
+        raise UsageError(f"cannot use database URL {url!r}: {error}") from error
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        if create:
+            Base.metadata.create_all(engine)
+        with engine.connect() as connection:
+            connection.execute(select(func.count()).select_from(Organisation))
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
+        raise StoreError(f"cannot open the knowledge base at {parsed!r}: {reason}") from error
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers (search, show, the web page) go on while a refresh writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def knowledge_base_version(session: Session) -> int:
+    return session.scalar(select(KnowledgeBaseState.version).where(KnowledgeBaseState.id == 1)) or 0
+
+
+def _next_version(session: Session) -> int:
+    state = session.get(KnowledgeBaseState, 1, with_for_update=True)
+    if state is None:
+        state = KnowledgeBaseState(id=1, version=0)
+        session.add(state)
+    state.version += 1
+    session.flush()
+    return state.version
+
+
+def save_profile(session: Session, profile: Profile, *, run_id: int | None, now: datetime) -> str:
+    """Store one profile in its own transaction; "new", "changed" or "unchanged"."""
+    with session.begin():
+        organisation = session.scalar(
+            select(Organisation)
+            .where(Organisation.url == profile.url)
+            .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
+        )
+        content_hash = profile.content_hash()
+        if organisation is None:
+            organisation = Organisation(
+                url=profile.url,
+                slug=_free_slug(session, profile.slug),
+                first_seen=now,
+                last_seen=now,
+                status="active",
+                record_hash=content_hash,
+            )
+            _apply(organisation, profile)
+            organisation.version = _next_version(session)
+            session.add(organisation)
+            session.flush()
+            _record(session, organisation, run_id, now, [("status", None, "active")])
+            return "new"
+        organisation.last_seen = now
+        changes = []
+        if organisation.status != "active":
+            changes.append(("status", organisation.status, "active"))
+            organisation.status, organisation.withdrawn_on = "active", None
+        if organisation.record_hash != content_hash:
+            changes.extend(_differences(organisation, profile))
+            _apply(organisation, profile)
+            organisation.record_hash = content_hash
+        if changes:
+            organisation.version = _next_version(session)
+            _record(session, organisation, run_id, now, changes)
+        return "changed" if changes else "unchanged"
+
+
+def touch(session: Session, urls: Iterable[str], *, now: datetime) -> None:
+    """Mark organisations as seen by this refresh without reading their pages again (304)."""
+    urls = list(urls)
+    if not urls:
+        return
+    with session.begin():
+        session.execute(
+            update(Organisation).where(Organisation.url.in_(urls)).values(last_seen=now)
+        )
+
+
+def withdraw(
+    session: Session, urls: Iterable[str], *, run_id: int | None, now: datetime
+) -> list[str]:
+    """Mark the active organisations at these URLs withdrawn; returns their slugs."""
+    withdrawn = []
+    for url in urls:
+        with session.begin():
+            organisation = session.scalar(select(Organisation).where(Organisation.url == url))
+            if organisation is None or organisation.status == "withdrawn":
+                continue
+            organisation.status, organisation.withdrawn_on = "withdrawn", now.date()
+            organisation.version = _next_version(session)
+            _record(session, organisation, run_id, now, [("status", "active", "withdrawn")])
+            withdrawn.append(organisation.slug)
+    return withdrawn
+
+
+def active_urls(session: Session) -> set[str]:
+    return set(session.scalars(select(Organisation.url).where(Organisation.status == "active")))
+
+
+def _free_slug(session: Session, slug: str) -> str:
+    taken = set(
+        session.scalars(select(Organisation.slug).where(Organisation.slug.like(f"{slug}%")))
+    )
+    candidate, number = slug, 2
+    while candidate in taken:
+        candidate, number = f"{slug}-{number}", number + 1
+    return candidate
+
+
+def _apply(organisation: Organisation, profile: Profile) -> None:
+    for name in _SCALAR_FIELDS:
+        setattr(organisation, name, getattr(profile, name))
+    organisation.practices = [
+        Practice(section=section, section_order=order, position=position, text=text)
+        for order, (section, items) in enumerate(profile.sections.items())
+        for position, text in enumerate(items)
+    ]
+    organisation.regulations = [OrganisationRegulation(code=code) for code in profile.regulations]
+
+
+def _differences(
+    organisation: Organisation, profile: Profile
+) -> list[tuple[str, str | None, str | None]]:
+    changes = []
+    for name in _SCALAR_FIELDS:
+        old, new = getattr(organisation, name), getattr(profile, name)
+        if old != new:
+            changes.append((name, _text(old), _text(new)))
+    stored: dict[str, list[str]] = {}
+    for practice in organisation.practices:
+        stored.setdefault(practice.section, []).append(practice.text)
+    for section in sorted(set(stored) | set(profile.sections)):
+        old_items, new_items = stored.get(section, []), list(profile.sections.get(section, ()))
+        changes.extend(_list_change(f"sections.{section}", old_items, new_items))
+    old_codes = [regulation.code for regulation in organisation.regulations]
+    changes.extend(_list_change("regulations", old_codes, list(profile.regulations)))
+    return changes
+
+
+def _list_change(
+    field: str, old: list[str], new: list[str]
+) -> list[tuple[str, str | None, str | None]]:
+    removed = [item for item in old if item not in new]
+    added = [item for item in new if item not in old]
+    if not removed and not added:
+        return []
+    return [(field, json.dumps(removed, ensure_ascii=False), json.dumps(added, ensure_ascii=False))]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _record(
+    session: Session,
+    organisation: Organisation,
+    run_id: int | None,
+    now: datetime,
+    changes: list[tuple[str, str | None, str | None]],
+) -> None:
+    for field, old, new in changes:
+        session.add(
+            Change(
+                organisation_id=organisation.id,
+                run_id=run_id,
+                changed_at=now,
+                field=field,
+                old_value=old,
+                new_value=new,
+            )
+        )
+
+
+def database_error(error: SQLAlchemyError) -> StoreError:
+    """A one-line StoreError for an unexpected database failure."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return StoreError(f"database error: {reason}")

@@ -1,0 +1,104 @@
+"""The parser reads content by meaning, whatever markup a decade of CMSes wrote it in."""
+
+from __future__ import annotations
+
+from harvester.parse import parse, read_page
+
+URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
+
+
+def _page(content: str, *, head: str = '<meta charset="utf-8">') -> bytes:
+    return (
+        f"<!DOCTYPE html><html><head>{head}<title>X | Werk&amp;Mantelzorg</title></head><body>"
+        '<header class="site-header"><a href="/">Werk&amp;Mantelzorg</a> Vragen? Bel 0343 - 477 890</header>'
+        '<nav><ul><li><a href="/nieuws/">Nieuws</a></li></ul></nav>'
+        f"<main>{content}</main>"
+        '<aside><h2>Schrijf je nu in voor onze nieuwsbrief!</h2><form><input name="e"></form>'
+        "<p>Al 360 organisaties erkend</p></aside>"
+        "<footer><p>KvK 30212345</p><p>• Privacy<br>• Cookies</p></footer></body></html>"
+    ).encode()
+
+
+def _texts(content: str) -> list[tuple[str, str]]:
+    return [(block.kind, block.text) for block in read_page(_page(content), URL).blocks]
+
+
+def test_chrome_is_never_content() -> None:
+    texts = " ".join(text for _, text in _texts("<h1>Gemeente X</h1><p>Intro.</p>"))
+    assert "nieuwsbrief" not in texts and "KvK" not in texts and "Bel" not in texts
+
+
+def test_bullets_in_any_markup_become_items() -> None:
+    assert _texts("<ul><li>a</li><li>b</li></ul>") == [("item", "a"), ("item", "b")]
+    assert _texts("<ol><li>a</li></ol>") == [("item", "a")]
+    assert _texts("<p>• a<br>• b</p>") == [("item", "a"), ("item", "b")]
+    assert _texts("<p>- a<br>- b</p>") == [("item", "a"), ("item", "b")]
+    assert _texts("<p>• a</p><p>• b</p>") == [("item", "a"), ("item", "b")]
+
+
+def test_a_wrapped_bullet_line_continues_its_item() -> None:
+    assert _texts("<p>• We gaan in gesprek<br>over de zorg.<br>• Tweede</p>") == [
+        ("item", "We gaan in gesprek over de zorg."),
+        ("item", "Tweede"),
+    ]
+
+
+def test_nested_bullets_belong_to_their_parent() -> None:
+    nested = "<ul><li>Intranet, met:<ul><li>info<ul><li>diep</li></ul></li><li>tips</li></ul></li><li>b</li></ul>"
+    assert _texts(nested) == [("item", "Intranet, met:\n- info\n- diep\n- tips"), ("item", "b")]
+    glyphs = "<p>• Intranet, met:<br>– info<br>– tips<br>• b</p>"
+    assert _texts(glyphs) == [("item", "Intranet, met:\n- info\n- tips"), ("item", "b")]
+
+
+def test_questions_as_headings_bold_lines_or_lead_ins_open_sections() -> None:
+    for question in (
+        "<h3>Welke acties heeft u ondernomen om medewerkers bewust te maken?</h3>",
+        "<p><strong>Wat doet u om het thema onder de aandacht te brengen?</strong></p>",
+        "<p><b>Bewustwording</b></p>",
+        "<h2>Aandacht voor mantelzorg</h2>",
+    ):
+        raw = parse(_page(f"<h1>Gemeente X</h1><p>Erkend sinds: 1-2-2018</p>{question}<ul><li>a</li></ul>"), URL)
+        assert raw.sections == {"awareness": ["a"]}, question
+    lead_in = "<p>Daarnaast is gemeente X een ambassadeur voor de combinatie werk en mantelzorg:</p><p>• a</p>"
+    assert parse(_page(f"<h1>Gemeente X</h1>{lead_in}"), URL).sections == {"ambassadorship": ["a"]}
+
+
+def test_a_sub_heading_stays_in_its_section() -> None:
+    content = (
+        "<h1>Gemeente X</h1><h2>Hoe is het thema geborgd?</h2><p>Eerste.</p>"
+        "<h4>Netwerk X</h4><p>Tweede.</p><p>Derde.</p>"
+    )
+    assert parse(_page(content), URL).sections == {
+        "implementation": ["Eerste.", "Netwerk X\nTweede.", "Derde."]
+    }
+
+
+def test_key_facts_in_a_list_a_definition_list_or_lines() -> None:
+    for facts in (
+        "<p>Erkend mantelzorgvriendelijk sinds: 21 februari 2018<br>Aantal medewerkers: 450</p>",
+        "<dl><dt>Erkend sinds</dt><dd>21-02-2018</dd><dt>Medewerkers</dt><dd>450</dd></dl>",
+        '<ul class="kerngegevens"><li><span>Erkend sinds</span> 21-02-2018</li><li><span>Medewerkers</span> 450</li></ul>',
+        "<table><tr><th>Erkend op</th><td>21 feb. 2018</td></tr><tr><td>Aantal medewerkers</td><td>450</td></tr></table>",
+    ):
+        raw = parse(_page(f"<h1>Gemeente X</h1>{facts}<p>Intro.</p>"), URL)
+        assert [field for field, _, _ in raw.facts] == ["recognised_since", "employees"], facts
+        assert raw.description == ["Intro."]
+
+
+def test_a_page_in_windows_1252_with_only_a_meta_charset() -> None:
+    body = _page(
+        "<h1>Stichting Café “De Ëik”</h1><p>• Zorgverlof – € 100</p>",
+        head='<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+    ).decode().encode("cp1252")
+    page = read_page(body, URL)
+    assert page.name == "Stichting Café “De Ëik”"
+    assert page.blocks[-1].text == "Zorgverlof – € 100"
+
+
+def test_the_website_is_taken_from_the_profile_not_the_chrome() -> None:
+    content = (
+        "<h1>Gemeente X</h1><p>Erkend sinds: 1-2-2018</p><h2>Bewustwording</h2><ul><li>a</li></ul>"
+        '<p><a href="https://www.x.nl/">Bezoek de website</a></p>'
+        '<p><a href="https://www.linkedin.com/share">www.linkedin.com</a></p>'
+    )
+    assert parse(_page(content), URL).websites == ["https://www.x.nl/"]
