@@ -163,6 +163,16 @@ def refresh_command(
         )
 
 
+def _progress_line(summary) -> None:
+    # A terminal only: cron's mail gets the summary, not a line redrawn a thousand times.
+    click.echo(
+        f"\rfetched {summary.fetched} · not modified {summary.not_modified} · "
+        f"skipped {summary.skipped} · failed {summary.failed}",
+        err=True,
+        nl=False,
+    )
+
+
 def _print_summary(summary) -> None:
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
@@ -241,6 +251,38 @@ def show_command(name_or_slug, db_url, as_json) -> None:
     click.echo(f"history: {len(record['history'])} changes")
     for change in record["history"]:
         click.echo(f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}")
+
+
+@main.command("changes")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only changes on or after this date (YYYY-MM-DD).",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many.")
+@_db_option
+@_json_option
+def changes_command(since, limit, db_url, as_json) -> None:
+    """What refreshes changed, newest first, across all organisations."""
+    found = lookup.changes(open_database(db_url or settings.default_db_url()), since, limit)
+    if as_json:
+        _echo_json(found)
+        return
+    if not found:
+        click.echo("no changes" + (f" since {since:%Y-%m-%d}" if since else ""))
+    for change in found:
+        click.echo(
+            f"{change['changed_at']}  {change['name']}  {change['field']}: "
+            f"{_brief(change['old'])} → {_brief(change['new'])}"
+        )
+
+
+def _brief(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return "; ".join(item.replace("\n", " ") for item in value)[:200] or "–"
+    return str(value).replace("\n", " ")[:200]
 
 
 @main.command("stats")

@@ -221,7 +221,7 @@ class Fetcher:
         except httpx.DecodingError as error:
             raise FetchError(url, f"broken body: {error}", kind="broken_body") from error
         except (httpx.TransportError, httpx.StreamError) as error:
-            reason = f"connection failed: {error or type(error).__name__}"
+            reason = f"connection failed: {str(error) or type(error).__name__}"
             raise FetchError(url, reason, kind="connection", retryable=True) from error
 
     async def _read_capped(self, url: str, response: httpx.Response) -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from harvester.errors import UsageError
-from harvester.models import Organisation, OrganisationRegulation, Practice, RefreshRun
+from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
 from harvester.normalise import slugify
 
 
@@ -103,6 +103,32 @@ def stats(engine: Engine) -> dict:
             "by_type": dict(sorted(by_type.items())),
             "last_refresh": _run_json(last_run) if last_run else None,
         }
+
+
+def changes(engine: Engine, since: datetime | None = None, limit: int | None = None) -> list[dict]:
+    """What refreshes changed, newest first, across all organisations."""
+    query = (
+        select(Change, Organisation.name, Organisation.slug)
+        .join(Organisation, Change.organisation_id == Organisation.id)
+        .order_by(Change.changed_at.desc(), Change.id.desc())
+    )
+    if since is not None:
+        query = query.where(Change.changed_at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    with Session(engine) as session:
+        return [
+            {
+                "changed_at": _iso(change.changed_at),
+                "name": name,
+                "slug": slug,
+                "run_id": change.run_id,
+                "field": change.field,
+                "old": _list_or_text(change.field, change.old_value),
+                "new": _list_or_text(change.field, change.new_value),
+            }
+            for change, name, slug in session.execute(query)
+        ]
 
 
 def _run_json(run: RefreshRun) -> dict:

@@ -13,8 +13,10 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urljoin
 
 from sqlalchemy import Engine, select
@@ -25,6 +27,7 @@ from harvester.crawl import Crawler, Fetch, Skip
 from harvester.discover import MAX_SITEMAPS, canonical_url, page_links, read_sitemap, same_site
 from harvester.errors import FetchError
 from harvester.fetch import Fetcher, FetchSettings, Response, is_html
+from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
 from harvester.pipeline import read
 from harvester.record import Profile
@@ -43,6 +46,7 @@ class RefreshOptions:
     max_pages: int = settings.MAX_PAGES
     full: bool = False  # re-fetch and re-read every page, whatever the sitemap and validators say
     failure_threshold: float = settings.FAILURE_THRESHOLD
+    progress: Callable[[RefreshSummary], None] | None = None  # called after every URL
 
 
 def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
@@ -89,7 +93,15 @@ class RefreshSummary:
 
 
 def refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
-    """Run one refresh of the knowledge base at `engine` from `options.site`."""
+    """Run one refresh of the knowledge base at `engine` from `options.site`.
+
+    Raises LockedError, touching nothing, when another refresh holds the knowledge base.
+    """
+    with refresh_lock(engine):
+        return _refresh(engine, options)
+
+
+def _refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
     started = time.monotonic()
     site = canonical_url(options.site)
     with Session(engine) as session, session.begin():
@@ -98,7 +110,9 @@ def refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
         session.flush()
         run_id = run.id
     summary = RefreshSummary(run_id=run_id)
-    handler = _RunHandler(engine, site, run_id, summary, full=options.full)
+    handler = _RunHandler(
+        engine, site, run_id, summary, full=options.full, progress=options.progress
+    )
     crawl_complete = False  # stays so when the run is interrupted
     try:
         crawl_complete = asyncio.run(_crawl(site, options, handler, summary))
@@ -185,9 +199,17 @@ class _RunHandler:
     """What a refresh does with each URL: decide how to fetch it, store what it says."""
 
     def __init__(
-        self, engine: Engine, site: str, run_id: int, summary: RefreshSummary, *, full: bool
+        self,
+        engine: Engine,
+        site: str,
+        run_id: int,
+        summary: RefreshSummary,
+        *,
+        full: bool,
+        progress: Callable[[RefreshSummary], None] | None = None,
     ) -> None:
         self.engine = engine
+        self.progress = progress
         self.site = site
         self.run_id = run_id
         self.summary = summary
@@ -216,6 +238,13 @@ class _RunHandler:
         return Fetch(etag=known.etag, last_modified=known.last_modified)
 
     def after(self, url: str, response: Response) -> list[str]:
+        try:
+            return self._after(url, response)
+        finally:
+            if self.progress:
+                self.progress(self.summary)
+
+    def _after(self, url: str, response: Response) -> list[str]:
         if url == self.site and (response.status == 200 or response.not_modified):
             self.start_page_read = True
         known = self.pages.get(url)
@@ -248,8 +277,6 @@ class _RunHandler:
             self._save_page(
                 url, response, content_hash, known.kind, known.organisation_url, known.links
             )
-            if known.organisation_url:
-                self._outcome(known.organisation_url, "unchanged")
             return json.loads(known.links or "[]")
         page = read(response.body, response.final_url, response.content_type)
         links = page_links(page.links, self.site)
@@ -284,8 +311,10 @@ class _RunHandler:
         return Profile(**{**profile.__dict__, "url": identity})
 
     def _seen_again(self, known: Page) -> None:
+        """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
         if known.organisation_url:
             self.seen_organisations.add(known.organisation_url)
+            self._outcome(known.organisation_url, "unchanged")
 
     def _outcome(self, organisation_url: str, outcome: str) -> None:
         # The same organisation may be read through two URLs: count its first outcome.
@@ -341,6 +370,31 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
         run.status = "completed" if summary.complete else "incomplete"
         run.counts = json.dumps({**summary.as_json(), "failures": len(summary.failures)})
         run.failures = [FetchFailure(url=url, reason=reason) for url, reason in summary.failures]
+
+
+def append_run_log(path: Path, summary: RefreshSummary, site: str) -> None:
+    """One line per run, for whoever reads the cron machine's logs."""
+    state = "complete" if summary.complete else "incomplete"
+    counts = " ".join(
+        f"{key}={getattr(summary, key)}"
+        for key in (
+            "fetched",
+            "not_modified",
+            "skipped",
+            "new",
+            "changed",
+            "unchanged",
+            "withdrawn",
+            "failed",
+        )
+    )
+    line = (
+        f"{_now().replace(microsecond=0).isoformat()}Z run={summary.run_id} {state} {counts} "
+        f"duration_s={summary.duration_s:.1f} site={site}\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log:
+        log.write(line)
 
 
 def _now() -> datetime:

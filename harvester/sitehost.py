@@ -100,12 +100,18 @@ class _SiteHandler(BaseHTTPRequestHandler):
         pass  # tests and the demo read the crawler's summary, not an access log
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a crawler that closes its keep-alive connections is not an error worth a trace
+
+
 @contextmanager
 def serve_folder(root: Path, *, host: str = "127.0.0.1", latency_s: float = 0.0) -> Iterator[str]:
     """Serve `root` on a free port of `host` while the block runs; yields the origin."""
     handler = type("Handler", (_SiteHandler,), {"root": root.resolve(), "latency_s": latency_s})
-    server = ThreadingHTTPServer((host, 0), handler)
-    server.daemon_threads = True
+    server = _QuietServer((host, 0), handler)
     origin = f"http://{host}:{server.server_address[1]}"
     handler.origin = origin.encode()
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -129,6 +129,10 @@ def save_profile(session: Session, profile: Profile, *, run_id: int | None, now:
             organisation.status, organisation.withdrawn_on = "active", None
         if organisation.record_hash != content_hash:
             changes.extend(_differences(organisation, profile))
+            # Old items go before new ones arrive: (organisation, section, position) is unique.
+            organisation.practices.clear()
+            organisation.regulations.clear()
+            session.flush()
             _apply(organisation, profile)
             organisation.record_hash = content_hash
         if changes:

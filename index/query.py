@@ -35,8 +35,13 @@ class Hit:
 
     def as_json(self) -> dict:
         return {
-            "name": self.name, "slug": self.slug, "url": self.url, "org_type": self.org_type,
-            "section": self.section, "text": self.text, "score": round(self.score, 4),
+            "name": self.name,
+            "slug": self.slug,
+            "url": self.url,
+            "org_type": self.org_type,
+            "section": self.section,
+            "text": self.text,
+            "score": round(self.score, 4),
         }
 
 
@@ -46,7 +51,11 @@ class _MarkFormatter(highlight.Formatter):
 
 
 def search(
-    index_dir: Path, query: str, *, org_type: str | None = None, regulation: str | None = None,
+    index_dir: Path,
+    query: str,
+    *,
+    org_type: str | None = None,
+    regulation: str | None = None,
     limit: int = 10,
 ) -> list[Hit]:
     """The best `limit` practices for `query`. Raises QueryError for a query that says nothing."""
@@ -79,9 +88,14 @@ def _hit(result) -> Hit:
     text = result["text"]
     marked = result.highlights("text", text=text) or text
     return Hit(
-        name=result["name"], slug=result["slug"], url=result["url"],
-        org_type=result["org_type"], section=result["section"], text=text,
-        marked_text=marked, score=result.score,
+        name=result["name"],
+        slug=result["slug"],
+        url=result["url"],
+        org_type=result["org_type"],
+        section=result["section"],
+        text=text,
+        marked_text=marked,
+        score=result.score,
     )
 
 

@@ -46,7 +46,11 @@ class KnowledgeBase:
     index_dir: Path
 
     def env(self) -> dict[str, str]:
-        return {"WMKB_HOME": str(self.home), "WMKB_DB": self.db_url, "WMKB_INDEX": str(self.index_dir)}
+        return {
+            "WMKB_HOME": str(self.home),
+            "WMKB_DB": self.db_url,
+            "WMKB_INDEX": str(self.index_dir),
+        }
 
 
 def run_cli(args: list[str], kb: KnowledgeBase | None = None, **kwargs):
@@ -65,7 +69,7 @@ def refreshed(site: str, tmp_path_factory) -> tuple[KnowledgeBase, dict]:
     kb = make_kb(tmp_path_factory.mktemp("kb"))
     result = run_cli(["refresh", "--site", site + "/", "--delay", "0", "--json"], kb)
     assert result.exit_code == 0, result.output
-    return kb, json.loads(result.output)
+    return kb, json.loads(result.stdout)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ SITE = "https://www.werkenmantelzorg.nl/"
 
 
 def test_canonical_url_drops_what_does_not_change_the_page() -> None:
-    assert canonical_url("HTTPS://WWW.werkenmantelzorg.nl:443/a/?utm_source=x&utm_medium=y#top") == (
-        "https://www.werkenmantelzorg.nl/a/"
-    )
+    assert canonical_url(
+        "HTTPS://WWW.werkenmantelzorg.nl:443/a/?utm_source=x&utm_medium=y#top"
+    ) == ("https://www.werkenmantelzorg.nl/a/")
     assert canonical_url("https://www.werkenmantelzorg.nl/a/?print=1&fbclid=3") == (
         "https://www.werkenmantelzorg.nl/a/?print=1"
     )
@@ -25,12 +25,17 @@ def test_only_the_sites_own_pages_are_crawled() -> None:
     assert not same_site("ftp://www.werkenmantelzorg.nl/x", SITE)
     assert not crawlable("https://www.werkenmantelzorg.nl/brochure.PDF", SITE)
     links = [
-        "mailto:info@werkenmantelzorg.nl", "tel:+31343477890", "https://www.linkedin.com/x",
-        "https://www.werkenmantelzorg.nl/a/#reacties", "https://www.werkenmantelzorg.nl/a/",
-        "https://www.werkenmantelzorg.nl/b/?utm_campaign=erkend", "javascript:void(0)",
+        "mailto:info@werkenmantelzorg.nl",
+        "tel:+31343477890",
+        "https://www.linkedin.com/x",
+        "https://www.werkenmantelzorg.nl/a/#reacties",
+        "https://www.werkenmantelzorg.nl/a/",
+        "https://www.werkenmantelzorg.nl/b/?utm_campaign=erkend",
+        "javascript:void(0)",
     ]
     assert page_links(links, SITE) == [
-        "https://www.werkenmantelzorg.nl/a/", "https://www.werkenmantelzorg.nl/b/"
+        "https://www.werkenmantelzorg.nl/a/",
+        "https://www.werkenmantelzorg.nl/b/",
     ]
 
 

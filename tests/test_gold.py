@@ -11,8 +11,17 @@ from harvester.pipeline import record_from_page
 from tests.conftest import FIXTURE_SITE, gold_files
 
 FIELDS = (
-    "kind", "name", "org_type", "ambassador_since", "recognised_since", "employees",
-    "inhabitants", "website", "description", "sections", "regulations",
+    "kind",
+    "name",
+    "org_type",
+    "ambassador_since",
+    "recognised_since",
+    "employees",
+    "inhabitants",
+    "website",
+    "description",
+    "sections",
+    "regulations",
 )
 
 
@@ -39,7 +48,12 @@ def test_fixture_site_has_enough_profiles_of_every_type() -> None:
     profiles = [record for record in profiles if record["kind"] == "profile"]
     assert len(profiles) >= 28
     assert {record["org_type"] for record in profiles} >= {
-        "gemeente", "provincie", "overheid", "zorg", "onderwijs", "bedrijf",
+        "gemeente",
+        "provincie",
+        "overheid",
+        "zorg",
+        "onderwijs",
+        "bedrijf",
     }
 
 
@@ -62,9 +76,13 @@ def test_noordwijk_seed() -> None:
     assert record["recognised_since"] == "2013-11-07"
     assert record["employees"] == 200
     first = record["sections"]["implementation"][0]
-    assert first.endswith("thuis/zorgsituatie. Daarbij wijzen we de nieuwe medewerker op de mogelijkheden in de CAR UWO.")
+    assert first.endswith(
+        "thuis/zorgsituatie. Daarbij wijzen we de nieuwe medewerker op de mogelijkheden in de CAR UWO."
+    )
     assert len(record["sections"]["ambassadorship"]) == 6
-    assert not any("erkende organisaties" in item for items in record["sections"].values() for item in items)
+    assert not any(
+        "erkende organisaties" in item for items in record["sections"].values() for item in items
+    )
 
 
 def test_aa_en_hunze_seed() -> None:
@@ -73,17 +91,28 @@ def test_aa_en_hunze_seed() -> None:
     assert record["employees"] == 306
     assert record["website"] == "http://www.aaenhunze.nl"
     assert record["regulations"] == [
-        "flexibele_werktijden", "kortdurend_zorgverlof", "langdurig_zorgverlof", "maatwerk",
-        "onbetaald_verlof", "thuiswerken", "verlof_kopen",
+        "flexibele_werktijden",
+        "kortdurend_zorgverlof",
+        "langdurig_zorgverlof",
+        "maatwerk",
+        "onbetaald_verlof",
+        "thuiswerken",
+        "verlof_kopen",
     ]
     awareness = record["sections"]["awareness"]
     assert len(awareness) == 4
-    assert awareness[1].startswith("Aparte intranetpagina over werk en mantelzorg, met daarop:\n- achtergrondinformatie\n- ")
+    assert awareness[1].startswith(
+        "Aparte intranetpagina over werk en mantelzorg, met daarop:\n- achtergrondinformatie\n- "
+    )
     assert awareness[1].count("\n- ") == 6
 
 
 @pytest.mark.parametrize(
-    "path", ["agenda/kennis-van-zaken-bijeenkomsten-voor-gemeenten", "nieuws/mkb-bedrijven-gezocht-mantelzorg-werkt"]
+    "path",
+    [
+        "agenda/kennis-van-zaken-bijeenkomsten-voor-gemeenten",
+        "nieuws/mkb-bedrijven-gezocht-mantelzorg-werkt",
+    ],
 )
 def test_seed_pages_that_are_not_profiles(path: str) -> None:
     record = _read(FIXTURE_SITE / path / "index.html")

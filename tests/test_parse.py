@@ -57,7 +57,10 @@ def test_questions_as_headings_bold_lines_or_lead_ins_open_sections() -> None:
         "<p><b>Bewustwording</b></p>",
         "<h2>Aandacht voor mantelzorg</h2>",
     ):
-        raw = parse(_page(f"<h1>Gemeente X</h1><p>Erkend sinds: 1-2-2018</p>{question}<ul><li>a</li></ul>"), URL)
+        raw = parse(
+            _page(f"<h1>Gemeente X</h1><p>Erkend sinds: 1-2-2018</p>{question}<ul><li>a</li></ul>"),
+            URL,
+        )
         assert raw.sections == {"awareness": ["a"]}, question
     lead_in = "<p>Daarnaast is gemeente X een ambassadeur voor de combinatie werk en mantelzorg:</p><p>• a</p>"
     assert parse(_page(f"<h1>Gemeente X</h1>{lead_in}"), URL).sections == {"ambassadorship": ["a"]}
@@ -86,10 +89,14 @@ def test_key_facts_in_a_list_a_definition_list_or_lines() -> None:
 
 
 def test_a_page_in_windows_1252_with_only_a_meta_charset() -> None:
-    body = _page(
-        "<h1>Stichting Café “De Ëik”</h1><p>• Zorgverlof – € 100</p>",
-        head='<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
-    ).decode().encode("cp1252")
+    body = (
+        _page(
+            "<h1>Stichting Café “De Ëik”</h1><p>• Zorgverlof – € 100</p>",
+            head='<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+        )
+        .decode()
+        .encode("cp1252")
+    )
     page = read_page(body, URL)
     assert page.name == "Stichting Café “De Ëik”"
     assert page.blocks[-1].text == "Zorgverlof – € 100"

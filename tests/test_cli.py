@@ -1,0 +1,174 @@
+"""The command line as people use it: exact output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.conftest import FIXTURE_SITE, make_kb, run_cli
+
+AA_EN_HUNZE = FIXTURE_SITE / "erkende-organisaties" / "gemeente-aa-en-hunze" / "index.html"
+
+
+def test_parse_prints_the_record() -> None:
+    result = run_cli(
+        [
+            "parse",
+            str(AA_EN_HUNZE),
+            "--url",
+            "https://www.werkenmantelzorg.nl/erkende-organisaties/gemeente-aa-en-hunze/",
+        ]
+    )
+    assert result.exit_code == 0
+    record = json.loads(result.stdout)
+    gold = json.loads(AA_EN_HUNZE.with_name("index.gold.json").read_text())
+    assert {key: record[key] for key in gold} == gold
+    assert (
+        record["url"]
+        == "https://www.werkenmantelzorg.nl/erkende-organisaties/gemeente-aa-en-hunze/"
+    )
+
+
+def test_thuiswerken_gemeente_finds_municipalities_that_work_from_home(kb) -> None:
+    result = run_cli(["search", "thuiswerken gemeente", "--json", "--limit", "50"], kb)
+    assert result.exit_code == 0
+    hits = json.loads(result.stdout)
+    assert "Gemeente Aa en Hunze" in {hit["name"] for hit in hits}
+    for hit in hits:
+        assert hit["org_type"] == "gemeente"
+        assert "thuis" in hit["text"].lower()
+        assert set(hit) == {"name", "slug", "url", "org_type", "section", "text", "score"}
+
+
+def test_search_marks_the_matched_words(kb) -> None:
+    result = run_cli(["search", "thuiswerken", "--type", "gemeente", "--limit", "3"], kb)
+    assert result.exit_code == 0
+    assert "**Thuiswerken**" in result.output or "**thuiswerken**" in result.output
+
+
+def test_search_filters_by_type_and_regulation(kb) -> None:
+    hits = json.loads(
+        run_cli(["search", "mantelzorg", "--type", "zorg", "--json", "--limit", "100"], kb).output
+    )
+    assert hits and {hit["org_type"] for hit in hits} == {"zorg"}
+    hits = json.loads(
+        run_cli(
+            ["search", "mantelzorg", "--regulation", "verlof_sparen", "--json", "--limit", "100"],
+            kb,
+        ).output
+    )
+    slugs = {hit["slug"] for hit in hits}
+    for slug in slugs:
+        shown = json.loads(run_cli(["show", slug, "--json"], kb).stdout)
+        assert "verlof_sparen" in shown["regulations"]
+
+
+def test_phrase_query(kb) -> None:
+    hits = json.loads(
+        run_cli(["search", '"kortdurend zorgverlof"', "--json", "--limit", "100"], kb).output
+    )
+    assert hits
+    assert all("kortdurend zorgverlof" in hit["text"].lower() for hit in hits)
+
+
+def test_show_matches_a_name_in_any_case(kb) -> None:
+    result = run_cli(["show", "gemeente aa en hunze", "--json"], kb)
+    assert result.exit_code == 0
+    shown = json.loads(result.stdout)
+    assert shown["slug"] == "gemeente-aa-en-hunze"
+    assert shown["status"] == "active"
+    assert shown["first_seen"] and shown["last_seen"]
+    assert isinstance(shown["history"], list)
+    text = run_cli(["show", "gemeente-aa-en-hunze"], kb).output
+    assert text.startswith("Gemeente Aa en Hunze (gemeente, active)\n")
+
+
+def test_stats(kb) -> None:
+    numbers = json.loads(run_cli(["stats", "--json"], kb).stdout)
+    assert numbers["organisations"] == numbers["active"] >= 31
+    assert numbers["withdrawn"] == 0
+    assert numbers["measures"] > 300
+    assert numbers["regulations"] > 50
+    assert numbers["last_refresh"]["status"] == "completed"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_export_tidy_tables(kb, fmt) -> None:
+    organisations = run_cli(["export", "--format", fmt], kb).output
+    practices = run_cli(["export", "--format", fmt, "--what", "practices"], kb).output
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(organisations)))
+        practice_rows = list(csv.DictReader(io.StringIO(practices)))
+    elif fmt == "json":
+        rows, practice_rows = json.loads(organisations), json.loads(practices)
+    else:
+        rows = [json.loads(line) for line in organisations.splitlines()]
+        practice_rows = [json.loads(line) for line in practices.splitlines()]
+    aa = next(row for row in rows if row["slug"] == "gemeente-aa-en-hunze")
+    assert str(aa["thuiswerken"]) == "True" and str(aa["verlof_sparen"]) == "False"
+    assert str(aa["employees"]) == "306"
+    assert (
+        len([row for row in practice_rows if row["slug"] == "gemeente-aa-en-hunze"])
+        == 4 + 6 + 7 + 5
+    )
+
+
+def test_export_to_a_file(kb, tmp_path) -> None:
+    target = tmp_path / "orgs.csv"
+    result = run_cli(["export", "-o", str(target)], kb)
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("slug,name,org_type,")
+
+
+def test_reindex_rebuilds_from_the_database(kb) -> None:
+    before = json.loads(
+        run_cli(["search", "mantelzorgmakelaar", "--json", "--limit", "100"], kb).output
+    )
+    result = run_cli(["reindex"], kb)
+    assert result.exit_code == 0 and result.output.endswith("practices indexed\n")
+    after = json.loads(
+        run_cli(["search", "mantelzorgmakelaar", "--json", "--limit", "100"], kb).output
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "Gemeente Nergenshuizen"], "no organisation named 'Gemeente Nergenshuizen'"),
+        (["search", "   "], "empty query"),
+        (["search", "x" * 600], "query longer than 500 characters"),
+    ],
+)
+def test_bad_input_gets_one_line_and_a_non_zero_exit(kb, args, message) -> None:
+    result = run_cli(args, kb)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert result.output.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_missing_database_and_index(tmp_path) -> None:
+    kb = make_kb(tmp_path / "empty")
+    for args, message in (
+        (["stats"], "no knowledge base at"),
+        (["show", "x"], "no knowledge base at"),
+        (["search", "thuiswerken"], "run `wmkb reindex`"),
+    ):
+        result = run_cli(args, kb)
+        assert result.exit_code == 1, args
+        assert message in result.output
+        assert result.output.count("\n") == 1
+    assert not (tmp_path / "empty" / "wmkb.sqlite").exists()
+
+
+def test_bad_database_url_and_unreadable_file(tmp_path) -> None:
+    result = run_cli(["stats", "--db", "nonsense://"])
+    assert result.exit_code == 2
+    assert "database URL" in result.output
+    result = run_cli(["parse", str(tmp_path / "missing.html")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
