@@ -380,7 +380,8 @@ def demo_command(home: Path) -> None:
         for hit in hits:
             text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
             click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
-    click.echo(f"\nExplore it: WMKB_HOME={home} wmkb search thuiswerken")
+    wmkb = sys.argv[0] if sys.argv[0].endswith("wmkb") else "wmkb"
+    click.echo(f"\nExplore it: WMKB_HOME={home} {wmkb} search thuiswerken")
 
 
 if __name__ == "__main__":

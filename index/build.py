@@ -131,3 +131,20 @@ def _write_state(index_dir: Path, version: int) -> None:
     temporary = state.with_suffix(".tmp")
     temporary.write_text(json.dumps({"version": version}))
     temporary.replace(state)
+
+
+def indexed_practice_ids(index_dir: Path) -> set[str]:
+    """Every practice id in the index: what a consistency check compares with the database."""
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        return {fields["practice_id"] for fields in searcher.all_stored_fields()}
+
+
+def database_practice_ids(engine: Engine) -> set[str]:
+    """Every practice id the index should hold: those of the active organisations."""
+    with Session(engine) as session:
+        return {
+            document["practice_id"]
+            for organisation in _organisations(session)
+            for document in documents(organisation)
+        }
