@@ -1,6 +1,7 @@
 """The knowledge base's tables (SQLAlchemy 2). The database is the source of truth: the search
 index is built from these tables and can always be rebuilt from them.
 
+    municipalities ──< organisations            CBS figures; a gemeente links to its row
     organisations ──< practices                 one row per item of a profile's sections
                   ──< organisation_regulations  one row per regulation code it offers
                   ──< changes                   what a refresh changed, field by field
@@ -34,6 +35,8 @@ class Organisation(Base):
     inhabitants: Mapped[int | None] = mapped_column(Integer)
     website: Mapped[str | None] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(Text)
+    cbs_code: Mapped[str | None] = mapped_column(ForeignKey("municipalities.cbs_code"), index=True)
+    province: Mapped[str | None] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     first_seen: Mapped[datetime] = mapped_column(DateTime)
@@ -56,6 +59,19 @@ class Organisation(Base):
     changes: Mapped[list[Change]] = relationship(
         back_populates="organisation", order_by="Change.id", cascade="all, delete-orphan"
     )
+
+
+class Municipality(Base):
+    """CBS figures for a Dutch municipality (Bron: CBS, CC BY 4.0), loaded from the copy of
+    gemeenten.csv shipped in harvester/data."""
+
+    __tablename__ = "municipalities"
+
+    cbs_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    province: Mapped[str] = mapped_column(String(40))
+    inhabitants: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
 
 
 class Practice(Base):

@@ -18,6 +18,7 @@ from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harvester import settings, vocabulary
+from harvester.municipalities import match_municipality, province_in
 from harvester.parse import RawRecord
 from harvester.record import OtherPage, Profile
 
@@ -42,11 +43,13 @@ def normalise(raw: RawRecord, *, url: str) -> Profile:
     name = raw.name or raw.title
     description = "\n\n".join(raw.description) or None
     sections = {key: tuple(items) for key, items in raw.sections.items()}
+    kind = org_type(name, facts.get("sector", []), raw.description)
+    municipality = match_municipality(name) if kind == "gemeente" else None
     return Profile(
         url=url,
         slug=slugify(name),
         name=name,
-        org_type=org_type(name, facts.get("sector", []), raw.description),
+        org_type=kind,
         ambassador_since=_first_date(facts.get("ambassador_since", [])),
         recognised_since=_first_date(facts.get("recognised_since", [])),
         employees=_employees(facts.get("employees", []), raw.description),
@@ -55,7 +58,17 @@ def normalise(raw: RawRecord, *, url: str) -> Profile:
         description=description,
         sections=sections,
         regulations=regulations(item for items in sections.values() for item in items),
+        cbs_code=municipality.cbs_code if municipality else None,
+        province=municipality.province if municipality else _province(facts, raw.description),
     )
+
+
+def _province(facts: dict[str, list[str]], description: list[str]) -> str | None:
+    for text in [*facts.get("province", []), *description]:
+        found = province_in(text)
+        if found:
+            return found
+    return None
 
 
 def other_page(raw: RawRecord, *, url: str) -> OtherPage:

@@ -22,6 +22,8 @@ class Profile:
     description: str | None
     sections: dict[str, tuple[str, ...]]
     regulations: tuple[str, ...]
+    cbs_code: str | None = None  # the CBS municipality a gemeente is linked to
+    province: str | None = None  # from CBS for a municipality, else as the introduction says
 
     kind = "profile"
 
@@ -40,6 +42,8 @@ class Profile:
             "description": self.description,
             "sections": {key: list(items) for key, items in self.sections.items()},
             "regulations": list(self.regulations),
+            "cbs_code": self.cbs_code,
+            "province": self.province,
         }
 
     def content_hash(self) -> str:

@@ -22,16 +22,20 @@ from harvester.models import (
     Base,
     Change,
     KnowledgeBaseState,
+    Municipality,
     Organisation,
     OrganisationRegulation,
     Practice,
 )
+from harvester.municipalities import municipalities
 from harvester.record import Profile
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for a writer's transaction
 _SCALAR_FIELDS = (
     "name",
     "org_type",
+    "cbs_code",
+    "province",
     "ambassador_since",
     "recognised_since",
     "employees",
@@ -65,6 +69,7 @@ def open_database(url: str, *, create: bool = False) -> Engine:
     try:
         if create:
             Base.metadata.create_all(engine)
+            load_municipalities(engine)
         with engine.connect() as connection:
             connection.execute(select(func.count()).select_from(Organisation))
     except DBAPIError as error:
@@ -72,6 +77,17 @@ def open_database(url: str, *, create: bool = False) -> Engine:
         reason = str(error.orig).splitlines()[0] if error.orig else str(error)
         raise StoreError(f"cannot open the knowledge base at {parsed!r}: {reason}") from error
     return engine
+
+
+def load_municipalities(engine: Engine) -> None:
+    """Fill the municipalities table from the shipped CBS figures, once per figures' year."""
+    rows = municipalities()
+    with Session(engine) as session, session.begin():
+        stored = session.scalar(select(func.count()).select_from(Municipality))
+        if stored == len(rows):
+            return
+        for row in rows:
+            session.merge(Municipality(**row.__dict__))
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -1,0 +1,108 @@
+"""CBS figures for the Dutch municipalities, and linking an organisation's name to them.
+
+Names on the site differ from CBS's list ('gemeente Súdwest-Fryslân', "'s-Hertogenbosch",
+'Den Bosch'); both sides are folded (case, accents, punctuation, a leading "gemeente") and the
+aliases in data/municipalities.toml fill the rest. Bron: CBS (CC BY 4.0).
+
+    >>> match_municipality("Gemeente Den Bosch").cbs_code
+    'GM0796'
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from harvester.errors import WmkbError
+
+PROVINCES = (
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    cbs_code: str
+    name: str
+    province: str
+    inhabitants: int
+    year: int
+
+
+def fold(name: str) -> str:
+    """Case, accents, punctuation and a leading "gemeente" folded away."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"^\s*(?:de\s+)?gemeente\s+", "", text)
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+@cache
+def municipalities() -> tuple[Municipality, ...]:
+    try:
+        with (
+            resources.files("harvester.data")
+            .joinpath("gemeenten.csv")
+            .open(encoding="utf-8") as handle
+        ):
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise WmkbError(f"harvester/data/gemeenten.csv cannot be read: {error}") from error
+    return tuple(
+        Municipality(
+            row["cbs_code"], row["name"], row["province"], int(row["inhabitants"]), int(row["year"])
+        )
+        for row in rows
+    )
+
+
+@cache
+def _names() -> tuple[dict[str, Municipality], dict[str, str]]:
+    by_name = {fold(m.name): m for m in municipalities()}
+    with resources.files("harvester.data").joinpath("municipalities.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    for alias, name in data["aliases"].items():
+        target = by_name.get(fold(name))
+        if target is None:
+            raise WmkbError(
+                f"harvester/data/municipalities.toml: {name!r} is not a CBS municipality"
+            )
+        by_name.setdefault(fold(alias), target)
+    provinces = {fold(p): p for p in PROVINCES}
+    provinces.update({fold(alias): name for alias, name in data["provinces"].items()})
+    return by_name, provinces
+
+
+def match_municipality(name: str) -> Municipality | None:
+    """The CBS municipality an organisation's name names, or None."""
+    by_name, _ = _names()
+    key = fold(name)
+    if key in by_name:
+        return by_name[key]
+    without_suffix = re.sub(r"\s+\(?[a-z]{1,2}\)?$", "", key)  # "hengelo o", "bergen nh"
+    return by_name.get(without_suffix)
+
+
+def province_in(text: str) -> str | None:
+    """The first Dutch province a text names ("in het noordoosten van Drenthe"), or None."""
+    _, provinces = _names()
+    folded = f" {fold(text)} "
+    found = [
+        (folded.find(f" {key} "), name) for key, name in provinces.items() if f" {key} " in folded
+    ]
+    return min(found)[1] if found else None
