@@ -15,7 +15,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from harvester import export as exporting
-from harvester import lookup, settings
+from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
 from harvester.pipeline import read
@@ -24,9 +24,12 @@ from harvester.sitehost import serve_folder
 from harvester.store import database_error, open_database
 from harvester.vocabulary import ORG_TYPES
 from index.build import rebuild, update
+from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
+from index.similar import similar
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
+JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
 DEMO_QUERIES = ("thuiswerken gemeente", '"kortdurend zorgverlof"', "mantelzorgmakelaar")
 
 
@@ -197,25 +200,82 @@ def _print_summary(summary) -> None:
 @click.option("--type", "org_type", type=click.Choice(ORG_TYPES), help="Only this type.")
 @click.option("--regulation", metavar="CODE", help="Only organisations offering it.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--by-org", is_flag=True, help="One row per organisation with its best practices.")
+@click.option(
+    "--facets",
+    is_flag=True,
+    help="With --json: an object with the rows, the facet counts and the suggestion.",
+)
 @_json_option
-def search_command(query, index_dir, org_type, regulation, limit, as_json) -> None:
-    """Search the good practices; every word must match."""
-    hits = search(
+def search_command(query, index_dir, org_type, regulation, limit, by_org, facets, as_json) -> None:
+    """Search the good practices; every word must match.
+
+    On a terminal every search also shows "did you mean" and the facet counts (organisations
+    by type, regulation, province and recognition year); with --json, add --facets for them.
+    """
+    found = search(
         index_dir or settings.default_index_dir(),
         query,
         org_type=org_type,
         regulation=regulation,
         limit=limit,
+        facets=facets or not as_json,
+        collapse_per_organisation=3 if by_org else None,
     )
     if as_json:
-        _echo_json([hit.as_json() for hit in hits])
+        _echo_json(_search_json(found, by_org, with_facets=facets))
         return
-    if not hits:
-        click.echo("no practices match")
+    if found.suggestion:
+        click.echo(f"did you mean: {found.suggestion}")
+    click.echo(f"{found.practices} practices of {found.organisations} organisations")
     bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
-    for hit in hits:
-        click.echo(f"{hit.name} · {hit.section} · {hit.slug}")
-        click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    if by_org:
+        for row in found.by_organisation():
+            click.echo(f"\n{row['name']} ({row['org_type']}) · {row['slug']}")
+            for hit in row["practices"]:
+                text = render_marks(hit.marked_text, *bold).replace("\n", "\n    ")
+                click.echo(f"  {hit.section}: {text}")
+    else:
+        for hit in found.hits:
+            click.echo(f"\n{hit.name} · {hit.section} · {hit.slug}")
+            click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    click.echo("")
+    for facet, counts in found.facets.items():
+        if counts:
+            shown = ", ".join(f"{value} {count}" for value, count in list(counts.items())[:8])
+            click.echo(f"{FACET_LABELS[facet]}: {shown}")
+
+
+FACET_LABELS = {
+    "org_type": "type",
+    "regulations": "regulation",
+    "province": "province",
+    "recognised": "recognised",
+}
+
+
+def _search_json(found, by_org: bool, *, with_facets: bool):
+    rows = (
+        [
+            {
+                **{key: value for key, value in row.items() if key != "practices"},
+                "score": round(row["score"], 4),
+                "practices": [hit.as_json() for hit in row["practices"]],
+            }
+            for row in found.by_organisation()
+        ]
+        if by_org
+        else [hit.as_json() for hit in found.hits]
+    )
+    if not with_facets:
+        return rows
+    return {
+        "practices": found.practices,
+        "organisations": found.organisations,
+        "suggestion": found.suggestion,
+        "facets": found.facets,
+        "organisations_found" if by_org else "hits": rows,
+    }
 
 
 @main.command("show")
@@ -298,6 +358,9 @@ def stats_command(db_url, as_json) -> None:
         click.echo(f"{key:<14}{numbers[key]:>6}")
     for org_type, count in numbers["by_type"].items():
         click.echo(f"  {org_type:<12}{count:>6}")
+    click.echo(f"municipalities not linked to CBS: {numbers['municipalities_unmatched']}")
+    for name in numbers["municipalities_unmatched_names"]:
+        click.echo(f"  {name}")
     run = numbers["last_refresh"]
     if run:
         click.echo(f"last refresh  {run['started_at']} ({run['status']})")
@@ -320,9 +383,7 @@ def stats_command(db_url, as_json) -> None:
 def export_command(fmt, what, output, db_url) -> None:
     """Write a tidy table for pandas, R or a spreadsheet."""
     engine = open_database(db_url or settings.default_db_url())
-    rows = (exporting.organisation_rows if what == "organisations" else exporting.practice_rows)(
-        engine
-    )
+    rows = exporting.ROWS[what](engine)
     if output is None:
         exporting.write(rows, sys.stdout, fmt)
         return
@@ -332,6 +393,109 @@ def export_command(fmt, what, output, db_url) -> None:
     except OSError as error:
         raise _Failure(f"cannot write {output}: {error.strerror}", 1) from error
     click.echo(f"{count} {what} written to {output}", err=True)
+
+
+@main.command("similar")
+@click.argument("name_or_slug")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@_db_option
+@_json_option
+def similar_command(name_or_slug, limit, db_url, as_json) -> None:
+    """The organisations most comparable to one, and what they have that it lacks."""
+    name, found = similar(
+        open_database(db_url or settings.default_db_url()), name_or_slug, limit=limit
+    )
+    if as_json:
+        _echo_json([item.as_json() for item in found])
+        return
+    labels = vocabulary.regulations().labels
+    click.echo(f"Comparable to {name}:")
+    for item in found:
+        click.echo(f"\n{item.name} ({item.org_type}) · {item.slug} · score {item.score:.2f}")
+        for reason in item.reasons:
+            click.echo(f"  - {reason}")
+        lacking = item.they_have["regulations"]
+        if lacking:
+            click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))
+        for practice in item.they_have["practices"]:
+            click.echo("  they do, you don't: " + practice.replace("\n", " ")[:150])
+
+
+@main.command("compare")
+@click.argument("names", nargs=-1, required=True)
+@_db_option
+@_json_option
+def compare_command(names, db_url, as_json) -> None:
+    """Two to five organisations side by side: facts, regulations (✓/–), items per section."""
+    table = lookup.compare(open_database(db_url or settings.default_db_url()), list(names))
+    if as_json:
+        _echo_json(table)
+        return
+    labels = vocabulary.regulations().labels
+    rows = [("", [org["name"] for org in table["organisations"]])]
+    rows += [
+        (fact, ["–" if v is None else str(v) for v in values])
+        for fact, values in table["facts"].items()
+    ]
+    rows += [
+        (labels[code], ["✓" if v else "–" for v in values])
+        for code, values in table["regulations"].items()
+    ]
+    rows += [
+        (f"items: {section}", [str(v) for v in values])
+        for section, values in table["sections"].items()
+    ]
+    width = max(len(label) for label, _ in rows)
+    columns = [max(len(row[1][i]) for row in rows) for i in range(len(names))]
+    for label, values in rows:
+        cells = "  ".join(value.ljust(columns[i]) for i, value in enumerate(values))
+        click.echo(f"{label.ljust(width)}  {cells}".rstrip())
+
+
+@main.command("eval")
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=JUDGED_QUERIES,
+    show_default=True,
+    help="Judged queries (TOML).",
+)
+@_index_option
+@_json_option
+def eval_command(queries, index_dir, as_json) -> None:
+    """Score search on judged queries: recall@10 and nDCG@10, with and without the Dutch
+    expansion (compound parts and regulation phrasings)."""
+    judged = load_judged(queries)
+    index_dir = index_dir or settings.default_index_dir()
+    runs = {
+        name: evaluate(index_dir, judged, expand=expand)
+        for name, expand in (("plain", False), ("dutch", True))
+    }
+    if as_json:
+        _echo_json(
+            {
+                name: {
+                    **means(scores),
+                    "per_query": [
+                        {"query": s.query, "recall_at_10": s.recall, "ndcg_at_10": s.ndcg}
+                        for s in scores
+                    ],
+                }
+                for name, scores in runs.items()
+            }
+        )
+        return
+    click.echo(f"{'query':<36}{'plain R@10':>11}{'nDCG':>7}{'dutch R@10':>12}{'nDCG':>7}")
+    for plain, dutch in zip(runs["plain"], runs["dutch"], strict=True):
+        click.echo(
+            f"{plain.query[:35]:<36}{plain.recall:>11.2f}{plain.ndcg:>7.2f}"
+            f"{dutch.recall:>12.2f}{dutch.ndcg:>7.2f}"
+        )
+    plain, dutch = means(runs["plain"]), means(runs["dutch"])
+    click.echo(
+        f"{'mean of ' + str(plain['queries']) + ' queries':<36}{plain['recall_at_10']:>11.3f}"
+        f"{plain['ndcg_at_10']:>7.3f}{dutch['recall_at_10']:>12.3f}{dutch['ndcg_at_10']:>7.3f}"
+    )
 
 
 @main.command("reindex")
@@ -375,9 +539,12 @@ def demo_command(home: Path) -> None:
         f"{numbers['regulations']} regulations offered"
     )
     for query in DEMO_QUERIES:
-        hits = search(home / "index", query, limit=5)
-        click.echo(f"\nwmkb search '{query}': {len(hits)} hits")
-        for hit in hits:
+        found = search(home / "index", query, limit=5)
+        click.echo(
+            f"\nwmkb search '{query}': {found.practices} practices of "
+            f"{found.organisations} organisations"
+        )
+        for hit in found.hits:
             text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
             click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
     wmkb = sys.argv[0] if sys.argv[0].endswith("wmkb") else "wmkb"

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from harvester import vocabulary
 from harvester.models import Organisation
+from harvester.municipalities import cbs_figures
 
 FORMATS = ("csv", "json", "jsonl")
-TABLES = ("organisations", "practices")
+TABLES = ("organisations", "practices", "regulations")
 _BATCH = 500  # organisations read per query
 
 
@@ -23,15 +24,22 @@ def organisation_rows(engine: Engine) -> Iterator[dict]:
     codes = list(vocabulary.regulations().labels)
     for organisation in _organisations(engine):
         offered = {regulation.code for regulation in organisation.regulations}
+        municipality = cbs_figures(organisation.cbs_code)
         yield {
             "slug": organisation.slug,
             "name": organisation.name,
             "org_type": organisation.org_type,
+            "province": organisation.province,
+            "cbs_code": organisation.cbs_code,
             "status": organisation.status,
             "recognised_since": _iso(organisation.recognised_since),
             "ambassador_since": _iso(organisation.ambassador_since),
             "employees": organisation.employees,
-            "inhabitants": organisation.inhabitants,
+            # CBS's figure for a linked municipality, else what the profile says.
+            "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
+            "inhabitants_source": "cbs"
+            if municipality
+            else ("page" if organisation.inhabitants else None),
             "website": organisation.website,
             "url": organisation.url,
             **{code: code in offered for code in codes},
@@ -48,6 +56,26 @@ def practice_rows(engine: Engine) -> Iterator[dict]:
                 "position": practice.position,
                 "text": practice.text,
             }
+
+
+def regulation_rows(engine: Engine) -> Iterator[dict]:
+    """Long form: one row per regulation an organisation offers."""
+    labels = vocabulary.regulations().labels
+    for organisation in _organisations(engine):
+        for regulation in organisation.regulations:
+            yield {
+                "slug": organisation.slug,
+                "name": organisation.name,
+                "code": regulation.code,
+                "label": labels.get(regulation.code, regulation.code),
+            }
+
+
+ROWS = {
+    "organisations": organisation_rows,
+    "practices": practice_rows,
+    "regulations": regulation_rows,
+}
 
 
 def write(rows: Iterator[dict], output: TextIO, fmt: str) -> int:

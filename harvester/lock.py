@@ -1,8 +1,10 @@
 """One refresh at a time per knowledge base.
 
-For a SQLite file the lock is an flock on a file beside it; for a server database, a lock file
-in $WMKB_HOME named after the database URL. The operating system drops an flock when its
-process dies, even by SIGKILL, so a killed refresh never leaves a stale lock behind.
+For a SQLite file the lock is an flock on a file beside it; for PostgreSQL, an advisory lock
+held by a connection of its own for the whole run, so that refreshes on different machines see
+each other; for another server database, a lock file in $WMKB_HOME named after the URL. The
+operating system drops an flock when its process dies, and PostgreSQL an advisory lock when its
+connection goes, even by SIGKILL, so a killed refresh never leaves a stale lock behind.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from harvester import settings
 from harvester.errors import LockedError
+
+# The advisory lock's key: "wmkb" in ASCII. Advisory locks are per database, so one key will do.
+ADVISORY_LOCK_KEY = 0x776D6B62
 
 
 def lock_path(engine: Engine) -> Path:
@@ -31,7 +37,16 @@ def lock_path(engine: Engine) -> Path:
 @contextmanager
 def refresh_lock(engine: Engine) -> Iterator[None]:
     """Hold the knowledge base's refresh lock, or raise LockedError at once."""
-    path = lock_path(engine)
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine):
+            yield
+    else:
+        with _file_lock(lock_path(engine)):
+            yield
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+")
     try:
@@ -39,11 +54,8 @@ def refresh_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise LockedError(
-                f"another refresh is running on this knowledge base (pid {holder}); "
-                "try again when it has finished"
-            ) from None
+            pid = handle.read().strip()
+            raise _locked(f"pid {pid}" if pid else "") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -51,3 +63,44 @@ def refresh_lock(engine: Engine) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[None]:
+    # Autocommit: the connection holds the lock, not a transaction left open for hours.
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        holder = f"wmkb refresh, pid {os.getpid()} on {socket.gethostname()}"[:63]
+        connection.execute(
+            text("SELECT set_config('application_name', :name, false)"), {"name": holder}
+        )
+        taken = connection.scalar(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+        )
+        if not taken:
+            raise _locked(_advisory_holder(connection))
+        yield
+    finally:
+        # Closed, not returned to the pool: the lock and the name go with the connection.
+        connection.invalidate()
+        connection.close()
+
+
+def _advisory_holder(connection) -> str:
+    # A bigint key below 2**32 shows in pg_locks as classid 0, objid key, objsubid 1.
+    name = connection.scalar(
+        text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0"
+            " AND l.objid = :key AND l.objsubid = 1 LIMIT 1"
+        ),
+        {"key": ADVISORY_LOCK_KEY},
+    )
+    return (name or "").removeprefix("wmkb refresh, ")
+
+
+def _locked(holder: str) -> LockedError:
+    return LockedError(
+        f"another refresh is running on this knowledge base ({holder or 'another process'}); "
+        "try again when it has finished"
+    )

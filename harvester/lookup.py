@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from harvester import vocabulary
 from harvester.errors import UsageError
 from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
+from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
 
 
@@ -59,6 +61,8 @@ def organisation_json(organisation: Organisation) -> dict:
         "employees": organisation.employees,
         "inhabitants": organisation.inhabitants,
         "website": organisation.website,
+        "province": organisation.province,
+        "cbs_code": organisation.cbs_code,
         "description": organisation.description,
         "sections": sections,
         "regulations": [regulation.code for regulation in organisation.regulations],
@@ -82,6 +86,42 @@ def show(engine: Engine, name_or_slug: str) -> dict:
         return organisation_json(find_organisation(session, name_or_slug))
 
 
+COMPARE_FACTS = (
+    "org_type",
+    "province",
+    "cbs_code",
+    "inhabitants",
+    "employees",
+    "recognised_since",
+    "ambassador_since",
+    "status",
+    "website",
+)
+MAX_COMPARED = 5
+
+
+def compare(engine: Engine, names: list[str]) -> dict:
+    """Organisations side by side: key facts, each regulation offered or not, items per section."""
+    if not 2 <= len(names) <= MAX_COMPARED:
+        raise UsageError(f"compare takes 2 to {MAX_COMPARED} organisations, not {len(names)}")
+    with Session(engine) as session:
+        records = [organisation_json(find_organisation(session, name)) for name in names]
+    for record in records:  # CBS's figure for a linked municipality, as everywhere else
+        municipality = cbs_figures(record["cbs_code"])
+        if municipality:
+            record["inhabitants"] = municipality.inhabitants
+    codes = list(vocabulary.regulations().labels)
+    return {
+        "organisations": [{"name": r["name"], "slug": r["slug"]} for r in records],
+        "facts": {fact: [r[fact] for r in records] for fact in COMPARE_FACTS},
+        "regulations": {code: [code in r["regulations"] for r in records] for code in codes},
+        "sections": {
+            section: [len(r["sections"].get(section, [])) for r in records]
+            for section in vocabulary.SECTION_KEYS
+        },
+    }
+
+
 def stats(engine: Engine) -> dict:
     with Session(engine) as session:
         count = session.scalar(select(func.count()).select_from(Organisation))
@@ -94,6 +134,11 @@ def stats(engine: Engine) -> dict:
             ).all()
         )
         last_run = session.scalar(select(RefreshRun).order_by(RefreshRun.id.desc()).limit(1))
+        unmatched = session.scalars(
+            select(Organisation.name)
+            .where(Organisation.org_type == "gemeente", Organisation.cbs_code.is_(None))
+            .order_by(Organisation.name)
+        ).all()
         return {
             "organisations": count,
             "active": active,
@@ -101,6 +146,8 @@ def stats(engine: Engine) -> dict:
             "measures": session.scalar(select(func.count()).select_from(Practice)),
             "regulations": session.scalar(select(func.count()).select_from(OrganisationRegulation)),
             "by_type": dict(sorted(by_type.items())),
+            "municipalities_unmatched": len(unmatched),
+            "municipalities_unmatched_names": list(unmatched),
             "last_refresh": _run_json(last_run) if last_run else None,
         }
 

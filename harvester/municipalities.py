@@ -98,6 +98,15 @@ def match_municipality(name: str) -> Municipality | None:
     return by_name.get(without_suffix)
 
 
+def cbs_figures(cbs_code: str | None) -> Municipality | None:
+    return _by_code().get(cbs_code) if cbs_code else None
+
+
+@cache
+def _by_code() -> dict[str, Municipality]:
+    return {municipality.cbs_code: municipality for municipality in municipalities()}
+
+
 def province_in(text: str) -> str | None:
     """The first Dutch province a text names ("in het noordoosten van Drenthe"), or None."""
     _, provinces = _names()

@@ -47,7 +47,7 @@ def normalise(raw: RawRecord, *, url: str) -> Profile:
     municipality = match_municipality(name) if kind == "gemeente" else None
     return Profile(
         url=url,
-        slug=slugify(name),
+        slug=slug_for(url, name),
         name=name,
         org_type=kind,
         ambassador_since=_first_date(facts.get("ambassador_since", [])),
@@ -274,6 +274,16 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
                 if code not in found and any(pattern.search(clause) for pattern in patterns):
                     found.add(code)
     return tuple(sorted(found))
+
+
+def slug_for(url: str, name: str) -> str:
+    """The site's own slug when the URL ends in one ("…/gemeente-aa-en-hunze/",
+    "…/roc-westermark.html"), else one made from the name."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    last = re.sub(r"\.(?:html?|php|aspx?)$", "", last.lower())
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", last):
+        return last
+    return slugify(name)
 
 
 def slugify(name: str) -> str:

@@ -19,6 +19,7 @@ MAX_REDIRECTS = 5
 RETRIES = 3  # retries after the first attempt, so at most 4 requests per URL
 RETRY_BACKOFF_S = 1.0  # first retry after about this long, doubling each time, with jitter
 RETRY_AFTER_MAX_S = 120.0  # a Retry-After longer than this is cut to it
+DB_CONNECT_TIMEOUT_S = 5  # seconds to reach a database server; one that does not answer fails
 MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organisations than this
 # withdraws none of them: a site that moved all its pages is not 200 organisations leaving
 FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing

@@ -8,7 +8,8 @@ Nothing is ever deleted: an organisation that disappears from the site is marked
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,9 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from harvester import migrate, settings
 from harvester.errors import StoreError, UsageError
+from harvester.lock import refresh_lock
 from harvester.models import (
-    Base,
     Change,
     KnowledgeBaseState,
     Municipality,
@@ -46,37 +48,128 @@ _SCALAR_FIELDS = (
 
 
 def open_database(url: str, *, create: bool = False) -> Engine:
-    """An engine on the knowledge base at `url`; with create=True the schema is made if absent.
+    """An engine on the knowledge base at `url`.
 
-    Raises UsageError for a malformed URL and StoreError for a database that is missing (and
-    not to be created) or cannot be reached.
+    With create=True (a refresh) the database is made if it is empty and upgraded to this
+    program's schema revision if it is older. Without it (the read commands) nothing is
+    written: a database at another revision is refused, with what to do.
+
+    Raises UsageError for a malformed URL; StoreError for a database that is missing (and not
+    to be created), cannot be reached, or is at another revision.
+
+        engine = open_database("postgresql+psycopg://wmkb@db.example.nl/wmkb")
     """
+    engine = _engine(url, create=create)
+    try:
+        with _database_errors(engine, "open"):
+            if create:
+                _upgrade(engine)
+                load_municipalities(engine)
+            else:
+                _require_head(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def upgrade_database(url: str) -> migrate.Upgrade:
+    """Bring the knowledge base at `url` to this program's schema revision (an empty one gets
+    the whole schema); says from which revision to which.
+
+        >>> upgrade_database("sqlite:///kb.sqlite")
+        Upgrade(before='0001', after='0002')
+    """
+    engine = _engine(url, create=True)
+    try:
+        with _database_errors(engine, "upgrade"):
+            done = _upgrade(engine)
+            load_municipalities(engine)
+    finally:
+        engine.dispose()
+    return done
+
+
+def where(engine: Engine) -> str:
+    """The knowledge base for people: a SQLite file's path, else the URL without password."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def _engine(url: str, *, create: bool) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise UsageError(f"not a database URL: {url!r} (e.g. sqlite:///kb.sqlite)") from error
+        parsed.port  # noqa: B018 - a port that is not a number fails here, not at connect
+    except (ArgumentError, ValueError) as error:
+        raise UsageError(
+            f"not a database URL: {url!r} "
+            "(e.g. sqlite:///kb.sqlite or postgresql+psycopg://user@host/dbname)"
+        ) from error
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
         if not path.exists() and not create:
             raise StoreError(f"no knowledge base at {path}; run `wmkb refresh` first")
         path.parent.mkdir(parents=True, exist_ok=True)
+    options: dict = {}
+    if parsed.get_backend_name() == "postgresql":
+        # One snapshot per transaction, as SQLite gives: a reader never mixes two refreshes.
+        options["isolation_level"] = "REPEATABLE READ"
+        if "connect_timeout" not in parsed.query:
+            options["connect_args"] = {"connect_timeout": settings.DB_CONNECT_TIMEOUT_S}
     try:
-        engine = create_engine(url)
-    except (ArgumentError, ImportError) as error:
+        engine = create_engine(parsed, **options)
+    except (ArgumentError, ImportError, TypeError) as error:
         raise UsageError(f"cannot use database URL {url!r}: {error}") from error
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    try:
-        if create:
-            Base.metadata.create_all(engine)
-            load_municipalities(engine)
-        with engine.connect() as connection:
-            connection.execute(select(func.count()).select_from(Organisation))
-    except DBAPIError as error:
-        engine.dispose()
-        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
-        raise StoreError(f"cannot open the knowledge base at {parsed!r}: {reason}") from error
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _upgrade(engine: Engine) -> migrate.Upgrade:
+    with engine.connect() as connection:
+        before = migrate.revision_of(connection)
+    if before is not None and not migrate.is_known(before):
+        raise _newer(engine, before)
+    if before == migrate.head():
+        return migrate.Upgrade(before, before)
+    with refresh_lock(engine):  # not under a running refresh, and one upgrade at a time
+        return migrate.upgrade(engine)
+
+
+def _require_head(engine: Engine) -> None:
+    with engine.connect() as connection:
+        revision = migrate.revision_of(connection)
+    if revision is None:
+        raise StoreError(f"no knowledge base at {where(engine)}; run `wmkb refresh` first")
+    if revision == migrate.head():
+        return
+    if not migrate.is_known(revision):
+        raise _newer(engine, revision)
+    raise StoreError(
+        f"the knowledge base at {where(engine)} has schema revision {revision}, older than "
+        f"this wmkb's {migrate.head()}; run `wmkb db upgrade`"
+    )
+
+
+def _newer(engine: Engine, revision: str) -> StoreError:
+    return StoreError(
+        f"the knowledge base at {where(engine)} has schema revision {revision}, newer than "
+        f"this wmkb knows (it knows up to {migrate.head()}); install a newer wmkb"
+    )
+
+
+@contextmanager
+def _database_errors(engine: Engine, doing: str) -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise StoreError(
+            f"cannot {doing} the knowledge base at {where(engine)}: {reason}"
+        ) from error
 
 
 def load_municipalities(engine: Engine) -> None:
@@ -90,7 +183,10 @@ def load_municipalities(engine: Engine) -> None:
             session.merge(Municipality(**row.__dict__))
 
 
-def _sqlite_pragmas(connection, _record) -> None:
+def _sqlite_connect(connection, _record) -> None:
+    # The driver's own transaction handling begins no transaction for a SELECT, so two reads of
+    # one organisation could straddle a refresh's commit; wmkb emits BEGIN itself instead.
+    connection.isolation_level = None
     cursor = connection.cursor()
     # WAL lets readers (search, show, the web page) go on while a refresh writes.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -98,6 +194,10 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def knowledge_base_version(session: Session) -> int:

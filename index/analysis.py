@@ -1,5 +1,13 @@
-"""The Dutch analyzer: words, lower case, accents folded, Dutch stop words dropped, Snowball's
-Dutch stemmer, so that "medewerkers" finds "medewerker" and "privé" finds "prive".
+"""The Dutch analyzers.
+
+`dutch_analyzer`: words, lower case, Dutch stop words dropped, accents folded, Snowball's Dutch
+stemmer, so that "medewerkers" finds "medewerker" and "privé" finds "prive".
+
+`compound_analyzer` (the `parts` field): the same, with each compound also standing for its
+parts. At index time a word yields itself and its parts ("thuiswerken" → thuiswerken, thuis,
+werken); at query time a compound yields only its specific parts, which must all match
+("thuiswerkmogelijkheden" → thuis AND werk), so a query word finds the practices that say it
+in other words.
 
     >>> [token.text for token in dutch_analyzer()("De medewerkers werken thuis")]
     ['medewerker', 'werk', 'thuis']
@@ -12,6 +20,7 @@ from functools import cache
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -20,7 +29,36 @@ from whoosh.analysis import (
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
+from index.compounds import query_parts, split
+
 LANGUAGE = "nl"
+
+
+class DecompoundFilter(Filter):
+    """Adds a compound's parts beside it (index) or puts its specific parts in its place (query)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if token.mode == "query":
+                parts = query_parts(token.text)
+                if not parts:
+                    yield token
+                    continue
+                for part in parts:
+                    part_token = token.copy()
+                    part_token.text = part
+                    yield part_token
+            else:
+                parts = split(token.text)
+                yield token
+                for part in parts:
+                    part_token = token.copy()
+                    part_token.text = part
+                    yield part_token
+
+
+def _stop_words() -> StopFilter:
+    return StopFilter(stoplist=stopwords_for_language(LANGUAGE), minsize=2)
 
 
 @cache
@@ -28,7 +66,26 @@ def dutch_analyzer() -> Analyzer:
     return (
         RegexTokenizer()
         | LowercaseFilter()
-        | StopFilter(stoplist=stopwords_for_language(LANGUAGE), minsize=2)
+        | _stop_words()
+        | CharsetFilter(accent_map)
+        | StemFilter(lang=LANGUAGE, cachesize=50_000)
+    )
+
+
+@cache
+def content_words() -> Analyzer:
+    """Words as written (lower case, no stop words, not stemmed): themes a person can read."""
+    return RegexTokenizer() | LowercaseFilter() | _stop_words()
+
+
+@cache
+def compound_analyzer() -> Analyzer:
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | _stop_words()
+        | DecompoundFilter()
+        | _stop_words()  # "aanpassen" → aan, passen: a part may be a stop word
         | CharsetFilter(accent_map)
         | StemFilter(lang=LANGUAGE, cachesize=50_000)
     )

@@ -20,10 +20,13 @@ from whoosh.writing import AsyncWriter
 
 from harvester.errors import IndexError_
 from harvester.models import Organisation
+from harvester.municipalities import cbs_figures, fold
+from harvester.normalise import regulations
 from harvester.store import knowledge_base_version
 from index.schema import practice_schema
 
 STATE_FILE = "wmkb-index.json"
+FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisation, for facets
 INDEX_NAME = "practices"
 
 
@@ -42,14 +45,18 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
     staging.mkdir(parents=True)
     ix = whoosh_index.create_in(staging, practice_schema(), indexname=INDEX_NAME)
     count = 0
+    facts: dict[str, dict] = {}
     with Session(engine) as session:
         version = knowledge_base_version(session)
         writer = ix.writer(limitmb=256)
         for organisation in _organisations(session):
+            if organisation.status == "active":
+                facts[organisation.slug] = organisation_facts(organisation)
             for document in documents(organisation):
                 writer.add_document(**document)
                 count += 1
         writer.commit()
+    _write_json(staging / FACTS_FILE, facts)
     _write_state(staging, version)
     old = index_dir.with_name(index_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -80,11 +87,16 @@ def update(engine: Engine, index_dir: Path) -> int:
         changed = list(_organisations(session, newer_than=since))
         ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
         writer = AsyncWriter(ix)
+        facts = organisations_facts(index_dir)
         for organisation in changed:
             writer.delete_by_term("slug", organisation.slug)
+            facts.pop(organisation.slug, None)
+            if organisation.status == "active":
+                facts[organisation.slug] = organisation_facts(organisation)
             for document in documents(organisation):
                 writer.add_document(**document)
         writer.commit()
+    _write_json(index_dir / FACTS_FILE, facts)
     _write_state(index_dir, version)
     return len(changed)
 
@@ -100,10 +112,10 @@ def documents(organisation: Organisation) -> Iterator[dict]:
     """The index documents of one organisation: one per practice; none once withdrawn."""
     if organisation.status != "active":
         return
-    regulations = ",".join(regulation.code for regulation in organisation.regulations)
-    org_words = f"{organisation.name} {organisation.org_type}"
+    facts = organisation_facts(organisation)
+    org_words = f"{organisation.name} {organisation.org_type} {organisation.province or ''}"
     for practice in organisation.practices:
-        yield {
+        document = {
             "practice_id": f"{organisation.slug}/{practice.section}/{practice.position}",
             "slug": organisation.slug,
             "name": organisation.name,
@@ -111,10 +123,34 @@ def documents(organisation: Organisation) -> Iterator[dict]:
             "org_type": organisation.org_type,
             "section": practice.section,
             "position": practice.position,
-            "regulations": regulations,
+            "regulations": ",".join(facts["regulations"]),
+            "practice_regulations": ",".join(regulations([practice.text])),
             "org": org_words,
             "text": practice.text,
+            "parts": practice.text,
         }
+        for field in ("province", "recognised", "employees", "inhabitants"):
+            if facts[field] is not None:
+                document[field] = facts[field]
+        yield document
+
+
+def organisation_facts(organisation: Organisation) -> dict:
+    """What filters, facets and similarity need of an organisation, in index form."""
+    municipality = cbs_figures(organisation.cbs_code)
+    return {
+        "name": organisation.name,
+        "org_type": organisation.org_type,
+        "province": province_slug(organisation.province),
+        "regulations": [regulation.code for regulation in organisation.regulations],
+        "recognised": organisation.recognised_since.year if organisation.recognised_since else None,
+        "employees": organisation.employees,
+        "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
+    }
+
+
+def province_slug(province: str | None) -> str | None:
+    return fold(province).replace(" ", "-") if province else None
 
 
 def _organisations(session: Session, newer_than: int | None = None) -> Iterator[Organisation]:
@@ -126,11 +162,23 @@ def _organisations(session: Session, newer_than: int | None = None) -> Iterator[
     yield from session.scalars(query.order_by(Organisation.id)).unique()
 
 
+def organisations_facts(index_dir: Path) -> dict[str, dict]:
+    """slug → facts (type, province, regulations, year, sizes) of every indexed organisation."""
+    try:
+        return json.loads((index_dir / FACTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def _write_state(index_dir: Path, version: int) -> None:
-    state = index_dir / STATE_FILE
-    temporary = state.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"version": version}))
-    temporary.replace(state)
+    _write_json(index_dir / STATE_FILE, {"version": version})
+
+
+def _write_json(path: Path, value) -> None:
+    # Written beside and renamed, so a reader never sees half a file and a kill leaves the old.
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
 
 
 def indexed_practice_ids(index_dir: Path) -> set[str]:

@@ -1,26 +1,35 @@
 """The Whoosh schema: one document per good practice (a section item), carrying its
-organisation's own fields, so that a hit shows the practice itself and a query can ask for
-words in the practice or in the organisation ("thuiswerken gemeente")."""
+organisation's own fields, so that a hit shows the practice itself, a query can ask for words
+in the practice or in the organisation ("thuiswerken gemeente"), and filters and facets need
+no second lookup."""
 
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index.analysis import dutch_analyzer
+from index.analysis import compound_analyzer, dutch_analyzer
 
 
 def practice_schema() -> Schema:
     analyzer = dutch_analyzer()
     return Schema(
         practice_id=ID(unique=True, stored=True),  # "<slug>/<section>/<position>"
-        slug=ID(stored=True),
+        slug=ID(stored=True, sortable=True),
         name=STORED,
         url=STORED,
-        org_type=ID(stored=True),
+        org_type=ID(stored=True, sortable=True),
+        province=ID(stored=True, sortable=True),  # a province slug: "noord-holland", "fryslan"
         section=ID(stored=True),
         position=STORED,
-        regulations=KEYWORD(stored=True, commas=True, lowercase=True),
+        regulations=KEYWORD(stored=True, commas=True, lowercase=True),  # the organisation's
+        # The regulations this practice itself names, in any of the Dutch phrasings the
+        # vocabulary knows: "hybride werken" is found by "thuiswerken".
+        practice_regulations=KEYWORD(commas=True, lowercase=True),
+        recognised=NUMERIC(int, stored=True, sortable=True),  # the year
+        employees=NUMERIC(int, stored=True),
+        inhabitants=NUMERIC(int, stored=True),
         # The organisation's own words: its name and its type, searchable beside the practice.
         org=TEXT(analyzer=analyzer),
-        text=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        parts=TEXT(analyzer=compound_analyzer(), multitoken_query="and"),
     )

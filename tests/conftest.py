@@ -1,9 +1,16 @@
-"""Shared fixtures: the fixture site served over real HTTP on loopback, and a knowledge base
-refreshed from it into a temporary home."""
+"""Shared fixtures: the fixture site served over real HTTP on loopback, and knowledge bases on
+both backends: a SQLite file in a temporary home, and a database of its own on a PostgreSQL
+cluster that the test session starts (tests/pgcluster.py) and removes.
+
+The database tests take `backend` (directly or through `kb` or `new_kb`) and so run on both.
+Without PostgreSQL's binaries the PostgreSQL half is skipped, unless WMKB_TEST_POSTGRES=required
+(as .ci/run sets): then it fails.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +20,7 @@ from click.testing import CliRunner
 
 from cli import main
 from harvester.sitehost import serve_folder
+from tests.pgcluster import Cluster, find_binaries, running_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = ROOT / "fixtures" / "site"
@@ -58,15 +66,48 @@ def run_cli(args: list[str], kb: KnowledgeBase | None = None, **kwargs):
     return runner.invoke(main, args, env=kb.env() if kb else None, catch_exceptions=False, **kwargs)
 
 
-def make_kb(home: Path) -> KnowledgeBase:
-    return KnowledgeBase(home, f"sqlite:///{home / 'wmkb.sqlite'}", home / "index")
+def make_kb(home: Path, cluster: Cluster | None = None) -> KnowledgeBase:
+    """A knowledge base in `home`: a SQLite file there, or a new database on `cluster`."""
+    if cluster is None:
+        return KnowledgeBase(home, f"sqlite:///{home / 'wmkb.sqlite'}", home / "index")
+    return KnowledgeBase(home, cluster.url(cluster.create_database()), home / "index")
 
 
 @pytest.fixture(scope="session")
-def refreshed(site: str, tmp_path_factory) -> tuple[KnowledgeBase, dict]:
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL cluster of the session's own, on a Unix socket in a temporary directory."""
+    binaries = find_binaries()
+    if binaries is None:
+        reason = "PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)"
+        if os.environ.get("WMKB_TEST_POSTGRES") == "required":
+            pytest.fail(f"{reason}, and WMKB_TEST_POSTGRES=required")
+        pytest.skip(reason)
+    with running_cluster(binaries) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres")
+    return request.param
+
+
+def _cluster(backend: str, request) -> Cluster | None:
+    return request.getfixturevalue("postgres") if backend == "postgresql" else None
+
+
+@pytest.fixture
+def new_kb(backend: str, tmp_path: Path, request) -> KnowledgeBase:
+    """An empty knowledge base of the test's own on the backend under test."""
+    return make_kb(tmp_path, _cluster(backend, request))
+
+
+@pytest.fixture(scope="session")
+def refreshed(site: str, backend: str, tmp_path_factory, request) -> tuple[KnowledgeBase, dict]:
     """A knowledge base refreshed once from the fixture site, and the refresh's JSON summary.
     Tests that only read it share it; tests that change it make their own."""
-    kb = make_kb(tmp_path_factory.mktemp("kb"))
+    kb = make_kb(tmp_path_factory.mktemp(f"kb-{backend}"), _cluster(backend, request))
     result = run_cli(["refresh", "--site", site + "/", "--delay", "0", "--json"], kb)
     assert result.exit_code == 0, result.output
     return kb, json.loads(result.stdout)

@@ -14,26 +14,43 @@ import pytest
 from harvester.sitehost import serve_folder
 from harvester.store import open_database
 from index.build import database_practice_ids, indexed_practice_ids
-from tests.conftest import FIXTURE_SITE, ROOT, make_kb
+from tests.conftest import FIXTURE_SITE, ROOT
 
 
 def _refresh_command(origin: str) -> list[str]:
-    return [sys.executable, "-m", "cli", "refresh", "--site", origin + "/", "--delay", "0",
-            "--concurrency", "1", "--quiet"]
+    return [
+        sys.executable,
+        "-m",
+        "cli",
+        "refresh",
+        "--site",
+        origin + "/",
+        "--delay",
+        "0",
+        "--concurrency",
+        "1",
+        "--quiet",
+    ]
 
 
 @pytest.mark.parametrize("kill_after_s", [0.4, 1.0, 1.8, 2.6])
-def test_killed_refresh_then_a_complete_one(tmp_path, kill_after_s: float) -> None:
-    kb = make_kb(tmp_path)
+def test_killed_refresh_then_a_complete_one(new_kb, kill_after_s: float) -> None:
+    kb = new_kb
     env = {**os.environ, **kb.env()}
     with serve_folder(FIXTURE_SITE, latency_s=0.04) as origin:
-        process = subprocess.Popen(_refresh_command(origin), cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            _refresh_command(origin),
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(kill_after_s)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        finished = subprocess.run(_refresh_command(origin), cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=120)
+        finished = subprocess.run(
+            _refresh_command(origin), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
     assert finished.returncode == 0, finished.stderr
     engine = open_database(kb.db_url)
     in_database = database_practice_ids(engine)

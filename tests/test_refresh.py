@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from harvester.models import Organisation, Page
 from harvester.store import open_database
-from tests.conftest import gold_profiles, make_kb, run_cli
+from tests.conftest import gold_profiles, run_cli
 
 
 def _organisations(kb) -> dict[str, Organisation]:
@@ -71,8 +71,8 @@ def test_old_cms_profiles_are_found_by_following_links(refreshed) -> None:
     )
 
 
-def test_a_second_refresh_with_nothing_changed_reads_nothing_again(site, tmp_path) -> None:
-    kb = make_kb(tmp_path)
+def test_a_second_refresh_with_nothing_changed_reads_nothing_again(site, new_kb) -> None:
+    kb = new_kb
     first = json.loads(
         run_cli(["refresh", "--site", site + "/", "--delay", "0", "--json"], kb).output
     )

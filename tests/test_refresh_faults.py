@@ -15,7 +15,7 @@ from harvester.lock import refresh_lock
 from harvester.models import Organisation
 from harvester.refresh import RefreshOptions, refresh
 from harvester.store import open_database
-from tests.conftest import make_kb, run_cli
+from tests.conftest import run_cli
 from tests.faultsite import FaultSite, profile_html, serve_faults
 
 USER_AGENT = "wmkb-test (+https://example.org/contact)"
@@ -56,9 +56,9 @@ def fault_site():
 
 
 def test_every_fault_is_reported_with_its_url_and_the_refresh_completes(
-    fault_site, tmp_path
+    fault_site, new_kb
 ) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'kb.sqlite'}", create=True)
+    engine = open_database(new_kb.db_url, create=True)
     summary = refresh(engine, _options(fault_site, failure_threshold=1.0))
     assert set(_stored(engine)) == {"Gemeente Aaheim", "Zorggroep Bee"}
     failed = dict(summary.failures)
@@ -85,16 +85,16 @@ def test_every_fault_is_reported_with_its_url_and_the_refresh_completes(
     assert summary.complete
 
 
-def test_retry_after_is_honoured(fault_site, tmp_path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'kb.sqlite'}", create=True)
+def test_retry_after_is_honoured(fault_site, new_kb) -> None:
+    engine = open_database(new_kb.db_url, create=True)
     refresh(engine, _options(fault_site, failure_threshold=1.0))
     (first, _), (second, _) = fault_site.requested("/fault/503")
     assert second - first >= 0.9  # Retry-After: 1
 
 
-def test_the_crawler_identifies_itself_and_keeps_its_distance(fault_site, tmp_path) -> None:
+def test_the_crawler_identifies_itself_and_keeps_its_distance(fault_site, new_kb) -> None:
     fault_site.robots += "Crawl-delay: 0.1\n"
-    engine = open_database(f"sqlite:///{tmp_path / 'kb.sqlite'}", create=True)
+    engine = open_database(new_kb.db_url, create=True)
     refresh(engine, _options(fault_site, failure_threshold=1.0))
     with fault_site.lock:
         moments = sorted(moment for _, moment, _ in fault_site.requests)
@@ -108,8 +108,8 @@ def test_the_crawler_identifies_itself_and_keeps_its_distance(fault_site, tmp_pa
     assert sorted(gaps)[len(gaps) // 2] >= 0.095
 
 
-def test_a_failed_fetch_never_changes_what_is_stored(fault_site, tmp_path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'kb.sqlite'}", create=True)
+def test_a_failed_fetch_never_changes_what_is_stored(fault_site, new_kb) -> None:
+    engine = open_database(new_kb.db_url, create=True)
     refresh(engine, _options(fault_site, failure_threshold=1.0))
     before = _stored(engine)
     for fault in ("500", "slow", "reset", "truncated", "huge", "loop"):
@@ -120,8 +120,8 @@ def test_a_failed_fetch_never_changes_what_is_stored(fault_site, tmp_path) -> No
         assert summary.withdrawn == 0
 
 
-def test_change_withdraw_and_reappear(fault_site, tmp_path) -> None:
-    kb = make_kb(tmp_path)
+def test_change_withdraw_and_reappear(fault_site, new_kb) -> None:
+    kb = new_kb
     engine = open_database(kb.db_url, create=True)
     options = _options(fault_site, failure_threshold=1.0)
     refresh(engine, options)
@@ -161,8 +161,8 @@ def test_change_withdraw_and_reappear(fault_site, tmp_path) -> None:
     ]
 
 
-def test_an_incomplete_crawl_withdraws_nothing(fault_site, tmp_path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'kb.sqlite'}", create=True)
+def test_an_incomplete_crawl_withdraws_nothing(fault_site, new_kb) -> None:
+    engine = open_database(new_kb.db_url, create=True)
     refresh(engine, _options(fault_site, failure_threshold=1.0))
     fault_site.unlinked.add("/org/a/")
     summary = refresh(engine, _options(fault_site))  # the faults push failures over 10%
@@ -174,8 +174,8 @@ def test_an_incomplete_crawl_withdraws_nothing(fault_site, tmp_path) -> None:
     assert not summary.complete and summary.withdrawn == 0
 
 
-def test_a_second_refresh_waits_for_nobody(fault_site, tmp_path) -> None:
-    kb = make_kb(tmp_path)
+def test_a_second_refresh_waits_for_nobody(fault_site, new_kb) -> None:
+    kb = new_kb
     engine = open_database(kb.db_url, create=True)
     with refresh_lock(engine):
         with pytest.raises(LockedError):

@@ -1,0 +1,115 @@
+"""Splitting Dutch compounds into their parts, with wordfreq's Dutch word frequencies as the
+dictionary (shipped with the package: it works offline).
+
+    >>> split("thuiswerkmogelijkheden")
+    ('thuis', 'werk', 'mogelijkheden')
+    >>> split("werkgever")
+    ()
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from wordfreq import get_frequency_dict
+
+LANGUAGE = "nl"
+
+
+@dataclass(frozen=True)
+class CompoundRules:
+    min_word_length: int
+    min_part_length: int
+    min_part_zipf: float
+    short_part_zipf: float
+    margin: float
+    part_penalty: float
+    not_parts: frozenset[str]
+    linking: tuple[str, ...]
+    generic_heads: frozenset[str]
+
+
+@cache
+def rules() -> CompoundRules:
+    with resources.files("index.data").joinpath("compounds.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    return CompoundRules(
+        min_word_length=int(data["min_word_length"]),
+        min_part_length=int(data["min_part_length"]),
+        min_part_zipf=float(data["min_part_zipf"]),
+        short_part_zipf=float(data["short_part_zipf"]),
+        margin=float(data["margin"]),
+        part_penalty=float(data["part_penalty"]),
+        not_parts=frozenset(data["not_parts"]),
+        linking=tuple(data["linking"]),
+        generic_heads=frozenset(data["generic_heads"]),
+    )
+
+
+@cache
+def _frequencies() -> dict[str, float]:
+    return get_frequency_dict(LANGUAGE)
+
+
+def zipf(word: str) -> float:
+    frequency = _frequencies().get(word)
+    return math.log10(frequency * 1e9) if frequency else 0.0
+
+
+def _part_score(part: str, known: CompoundRules) -> float | None:
+    """The part's Zipf frequency if it may stand as a part, else None."""
+    if len(part) < known.min_part_length or part in known.not_parts:
+        return None
+    score = zipf(part)
+    needed = known.short_part_zipf if len(part) == known.min_part_length else known.min_part_zipf
+    return score if score >= needed else None
+
+
+@lru_cache(maxsize=200_000)
+def split(word: str) -> tuple[str, ...]:
+    """The parts of a compound (lower case), or () when the word is better left whole."""
+    known = rules()
+    if len(word) < known.min_word_length or not word.isalpha():
+        return ()
+    # best[i]: (sum of part scores, parts) for the best split of word[:i]
+    best: list[tuple[float, tuple[str, ...]] | None] = [None] * (len(word) + 1)
+    best[0] = (0.0, ())
+    for end in range(known.min_part_length, len(word) + 1):
+        candidates = []
+        for start in range(0, end - known.min_part_length + 1):
+            if best[start] is None:
+                continue
+            piece = word[start:end]
+            options = [(piece, piece)]
+            options += [
+                (piece[: -len(glue)], piece)
+                for glue in known.linking
+                if piece.endswith(glue) and end < len(word)
+            ]
+            for part, _ in options:
+                score = _part_score(part, known)
+                if score is not None:
+                    total, parts = best[start]
+                    candidates.append((total + score, (*parts, part)))
+        if candidates:
+            best[end] = max(candidates, key=lambda candidate: _worth(*candidate, known))
+    if best[-1] is None or len(best[-1][1]) < 2:
+        return ()
+    total, parts = best[-1]
+    if _worth(total, parts, known) < zipf(word) + known.margin:
+        return ()
+    return parts
+
+
+def _worth(total: float, parts: tuple[str, ...], known: CompoundRules) -> float:
+    return total / len(parts) - known.part_penalty * max(0, len(parts) - 2)
+
+
+def query_parts(word: str) -> tuple[str, ...]:
+    """The parts a query word stands for: its split without the generic heads."""
+    generic = rules().generic_heads
+    return tuple(part for part in split(word) if part not in generic)

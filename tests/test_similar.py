@@ -1,0 +1,102 @@
+"""Comparable organisations for advisors, CBS links, comparison and open exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from harvester.municipalities import match_municipality, province_in
+from tests.conftest import run_cli
+
+BIG_CITIES = {"gemeente-hunsmeer", "gemeente-zuidervaart", "gemeente-amersfoort", "gemeente-stedevoort"}
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Gemeente Aa en Hunze", "GM1680"),
+        ("gemeente Súdwest-Fryslân", "GM1900"),
+        ("Gemeente Sudwest Fryslan", "GM1900"),
+        ("'s-Hertogenbosch", "GM0796"),
+        ("Gemeente Den Bosch", "GM0796"),
+        ("Den Haag", "GM0518"),
+        ("Gemeente Bergen (NH)", "GM0373"),
+        ("Hengelo (O.)", "GM0164"),
+        ("Gemeente Noordwijkerhout", None),  # merged into Noordwijk: reported, not guessed
+        ("Gemeente Bergen", None),  # two Bergens: ambiguous
+    ],
+)
+def test_municipality_names_link_to_cbs(name: str, code: str | None) -> None:
+    found = match_municipality(name)
+    assert (found.cbs_code if found else None) == code
+
+
+def test_province_from_text() -> None:
+    assert province_in("een gemeente in het noordoosten van Drenthe") == "Drenthe"
+    assert province_in("in het zuiden van Friesland") == "Fryslân"
+    assert province_in("aan de kust") is None
+
+
+def test_stats_lists_the_municipalities_not_linked(kb) -> None:
+    numbers = json.loads(run_cli(["stats", "--json"], kb).stdout)
+    # The seed municipalities are real and linked; the invented ones cannot be.
+    assert numbers["municipalities_unmatched"] == 10
+    assert "Gemeente Wolderveen" in numbers["municipalities_unmatched_names"]
+    assert "Gemeente Aa en Hunze" not in numbers["municipalities_unmatched_names"]
+
+
+def test_a_small_municipalitys_nearest_are_its_size_class(kb) -> None:
+    result = run_cli(["similar", "gemeente-wolderveen", "--limit", "5", "--json"], kb)
+    found = json.loads(result.stdout)
+    slugs = [item["slug"] for item in found]
+    assert not set(slugs) & BIG_CITIES
+    assert slugs[0] == "gemeente-aa-en-hunze"  # 25.935 inhabitants (CBS), Drenthe, 306 staff
+    assert all(item["org_type"] == "gemeente" for item in found)
+    first = found[0]
+    assert set(first) == {"name", "slug", "org_type", "score", "reasons", "they_have"}
+    assert "also in Drenthe" in first["reasons"]
+    assert any(reason.startswith("similar size") for reason in first["reasons"])
+    assert first["they_have"]["regulations"] == ["onbetaald_verlof"]
+    assert first["they_have"]["practices"]
+
+
+def test_a_big_city_is_compared_with_big_cities(kb) -> None:
+    found = json.loads(run_cli(["similar", "Gemeente Zuidervaart", "--limit", "3", "--json"], kb).stdout)
+    assert found[0]["slug"] in {"gemeente-hunsmeer", "gemeente-amersfoort", "gemeente-stedevoort"}
+
+
+def test_other_types_come_after_the_same_type(kb) -> None:
+    found = json.loads(run_cli(["similar", "zorggroep-de-linde", "--limit", "10", "--json"], kb).stdout)
+    types = [item["org_type"] for item in found]
+    assert types[:3] == ["zorg", "zorg", "zorg"]
+    assert "zorg" not in types[3:]
+
+
+def test_compare_side_by_side(kb) -> None:
+    table = json.loads(run_cli(["compare", "gemeente-aa-en-hunze", "Gemeente Wolderveen", "--json"], kb).stdout)
+    assert table["regulations"]["onbetaald_verlof"] == [True, False]
+    assert table["facts"]["inhabitants"] == [25935, 25000]
+    assert table["sections"]["awareness"] == [4, 4]
+    text = run_cli(["compare", "gemeente-aa-en-hunze", "gemeente-wolderveen"], kb).output
+    assert "Onbetaald verlof" in text and "✓" in text and "–" in text
+
+
+def test_compare_takes_two_to_five(kb) -> None:
+    result = run_cli(["compare", "gemeente-aa-en-hunze"], kb)
+    assert result.exit_code == 2 and "compare takes 2 to 5" in result.output
+
+
+def test_export_tables_load_as_tidy_data(kb) -> None:
+    organisations = list(csv.DictReader(io.StringIO(run_cli(["export"], kb).stdout)))
+    aa = next(row for row in organisations if row["slug"] == "gemeente-aa-en-hunze")
+    assert (aa["province"], aa["cbs_code"], aa["inhabitants"], aa["inhabitants_source"]) == (
+        "Drenthe", "GM1680", "25935", "cbs",
+    )
+    regulations = [json.loads(line) for line in run_cli(["export", "--what", "regulations", "--format", "jsonl"], kb).stdout.splitlines()]
+    assert {row["code"] for row in regulations if row["slug"] == "gemeente-aa-en-hunze"} == {
+        "flexibele_werktijden", "kortdurend_zorgverlof", "langdurig_zorgverlof", "maatwerk",
+        "onbetaald_verlof", "thuiswerken", "verlof_kopen",
+    }
