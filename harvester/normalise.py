@@ -264,16 +264,26 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
     vocabulary_ = vocabulary.regulations()
     found: set[str] = set()
     for item in items:
+        # One scan tells whether an item names any regulation at all; most name none.
+        if not vocabulary_.any_pattern.search(item):
+            continue
         for clause in _CLAUSE.split(item + " "):
-            cleaned = clause
-            for exception in vocabulary_.not_negations:
-                cleaned = exception.sub(" ", cleaned)
-            if any(negation.search(cleaned) for negation in vocabulary_.negations):
+            if not vocabulary_.any_pattern.search(clause):
                 continue
-            for code, patterns in vocabulary_.patterns.items():
-                if code not in found and any(pattern.search(clause) for pattern in patterns):
-                    found.add(code)
+            named = {
+                code
+                for code, patterns in vocabulary_.patterns.items()
+                if code not in found and any(pattern.search(clause) for pattern in patterns)
+            }
+            if named and not _negated(clause, vocabulary_):
+                found |= named
     return tuple(sorted(found))
+
+
+def _negated(clause: str, rules: vocabulary.Regulations) -> bool:
+    for exception in rules.not_negations:
+        clause = exception.sub(" ", clause)
+    return any(negation.search(clause) for negation in rules.negations)
 
 
 def slug_for(url: str, name: str) -> str:

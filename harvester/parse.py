@@ -99,7 +99,8 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     canonical = _canonical(tree, base)
     title = _collapse(tree.css_first("title").text()) if tree.css_first("title") else ""
     rules = vocabulary.page_rules()
-    for selector in rules.chrome.split(", "):
+    tree.strip_tags(list(rules.chrome_tags))
+    for selector in rules.chrome_selectors:
         for node in tree.css(selector):
             node.decompose()
     root = _content_root(tree, rules.content_roots)
@@ -128,12 +129,25 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
     return urljoin(url, base.attributes.get("href") or "") if base else url
 
 
+def absolute(base: str, href: str) -> str:
+    """urljoin, with the common cases first: a page has a hundred links, most of them
+    absolute or root-relative, and urljoin's general case is slow."""
+    if href.startswith(("http://", "https://", "mailto:", "tel:", "javascript:")):
+        return href
+    if href.startswith("/") and not href.startswith("//"):
+        scheme_end = base.find("://")
+        path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+        if path_start > 0:
+            return base[:path_start] + href
+    return urljoin(base, href)
+
+
 def _all_links(tree: LexborHTMLParser, base: str) -> list[str]:
     links = []
     for anchor in tree.css("a[href], area[href]"):
         href = (anchor.attributes.get("href") or "").strip()
         if href and not (anchor.attributes.get("rel") or "").lower().count("nofollow"):
-            links.append(urljoin(base, href))
+            links.append(absolute(base, href))
     return links
 
 
@@ -221,7 +235,7 @@ def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool)
             if tag == "a":
                 href = (child.attributes.get("href") or "").strip()
                 if href:
-                    lines.links.append((urljoin(lines.base, href), _collapse(child.text())))
+                    lines.links.append((absolute(lines.base, href), _collapse(child.text())))
             _walk_into(child, out, lines, bold=bold or tag in _BOLD)
         elif tag in ("-comment", "-doctype"):
             continue
@@ -284,7 +298,7 @@ def _li_text(
             continue
         else:
             if child.tag == "a" and child.attributes.get("href"):
-                links.append((urljoin(base, child.attributes["href"]), _collapse(child.text())))
+                links.append((absolute(base, child.attributes["href"]), _collapse(child.text())))
             own.append(" " if child.tag not in _INLINE else "")
             _li_text(child, own, subs, links, base)
             own.append(" " if child.tag not in _INLINE else "")
@@ -379,7 +393,7 @@ def raw_record(page: Page) -> RawRecord:
     section: str | None = None
     sub_heading: str | None = None
     for block in blocks:
-        if any(pattern.match(block.text) for pattern in rules.boilerplate):
+        if rules.boilerplate.match(block.text):
             continue
         fact = _fact(block)
         if fact is not None:
@@ -455,6 +469,8 @@ def _fact(block: Block) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
     if block.kind not in ("line", "item"):
         return None
     lowered = block.text.lower()
+    if (lowered.split(None, 1) or [""])[0].rstrip(":") not in vocabulary.fact_label_first_words():
+        return None  # most lines start with no label: one set lookup instead of forty
     for known_label, field_name in vocabulary.fact_labels():
         if not lowered.startswith(known_label):
             continue

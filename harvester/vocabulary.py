@@ -63,12 +63,23 @@ def sections() -> Sections:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Regulations:
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     labels: dict[str, str]
     negations: tuple[re.Pattern[str], ...]
     not_negations: tuple[re.Pattern[str], ...]
+
+    @property
+    def any_pattern(self) -> re.Pattern[str]:
+        """Every pattern in one alternation: does a text name any regulation at all?"""
+        return _any_pattern(self)
+
+
+@cache
+def _any_pattern(rules: Regulations) -> re.Pattern[str]:
+    alternatives = (pattern.pattern for patterns in rules.patterns.values() for pattern in patterns)
+    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives), re.IGNORECASE)
 
 
 @cache
@@ -99,6 +110,11 @@ def fact_labels() -> tuple[tuple[str, str], ...]:
     data = _load("facts.toml")["labels"]
     pairs = [(label.lower(), field) for field, labels in data.items() for label in labels]
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+@cache
+def fact_label_first_words() -> frozenset[str]:
+    return frozenset(label.split()[0] for label, _ in fact_labels())
 
 
 @dataclass(frozen=True)
@@ -149,10 +165,11 @@ def org_types() -> OrgTypes:
 @dataclass(frozen=True)
 class PageRules:
     content_roots: tuple[str, ...]
-    chrome: str  # one selector list, so the tree is walked once
+    chrome_tags: tuple[str, ...]  # removed by tag name, all in one pass
+    chrome_selectors: tuple[str, ...]  # the rest: ids, classes, structure
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
-    boilerplate: tuple[re.Pattern[str], ...]
+    boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation
     not_websites: tuple[str, ...]
     website_link_texts: tuple[re.Pattern[str], ...]
 
@@ -162,10 +179,11 @@ def page_rules() -> PageRules:
     data = _load("page.toml")
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        chrome=", ".join(data["chrome"]),
+        chrome_tags=tuple(sel for sel in data["chrome"] if re.fullmatch(r"[a-z]+", sel)),
+        chrome_selectors=tuple(sel for sel in data["chrome"] if not re.fullmatch(r"[a-z]+", sel)),
         name_selectors=tuple(data["name_selectors"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
-        boilerplate=_compile("page.toml", data["boilerplate"]),
+        boilerplate=_compile("page.toml", ["|".join(f"(?:{b})" for b in data["boilerplate"])])[0],
         not_websites=tuple(data["not_websites"]),
         website_link_texts=_compile("page.toml", data["website_link_texts"]),
     )
