@@ -21,7 +21,7 @@ from harvester.fetch import FetchSettings
 from harvester.pipeline import read
 from harvester.refresh import RefreshOptions, default_user_agent, refresh
 from harvester.sitehost import serve_folder
-from harvester.store import database_error, open_database
+from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
 from index.build import rebuild, update
 from index.evaluate import evaluate, load_judged, means
@@ -220,14 +220,14 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
         regulation=regulation,
         limit=limit,
         facets=facets or not as_json,
-        collapse_per_organisation=3 if by_org else None,
+        by_organisation=by_org,
     )
     if as_json:
         _echo_json(_search_json(found, by_org, with_facets=facets))
         return
     if found.suggestion:
         click.echo(f"did you mean: {found.suggestion}")
-    click.echo(f"{found.practices} practices of {found.organisations} organisations")
+    click.echo(f"{found.organisations} organisations match" + (", best first" if by_org else ""))
     bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
     if by_org:
         for row in found.by_organisation():
@@ -270,7 +270,6 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
     if not with_facets:
         return rows
     return {
-        "practices": found.practices,
         "organisations": found.organisations,
         "suggestion": found.suggestion,
         "facets": found.facets,
@@ -510,6 +509,59 @@ def reindex_command(db_url, index_dir) -> None:
     click.echo(f"{count} practices indexed")
 
 
+@main.group("db")
+def db_group() -> None:
+    """The knowledge base's schema: `wmkb db upgrade`."""
+
+
+@db_group.command("upgrade")
+@_db_option
+def db_upgrade_command(db_url) -> None:
+    """Upgrade the database to this program's schema revision (a refresh does it too)."""
+    db_url = db_url or settings.default_db_url()
+    done = upgrade_database(db_url)
+    if done.before == done.after:
+        click.echo(f"{where(db_url)} is at schema revision {done.after}: nothing to do")
+    else:
+        before = f"revision {done.before}" if done.before else "an empty database"
+        click.echo(f"upgraded {where(db_url)} from {before} to revision {done.after}")
+
+
+@main.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback makes the page reachable by others.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@_db_option
+@_index_option
+def serve_command(host, port, db_url, index_dir) -> None:
+    """Serve a read-only web page (in Dutch) for searching, organisations, comparison,
+    changes and an overview with charts."""
+    from web.app import serve  # the web stack's import is paid by this command alone
+
+    def announce(url: str, loopback: bool) -> None:
+        click.echo(f"wmkb serves {url}  (Ctrl-C stops)")
+        if not loopback:
+            click.echo(f"note: listening on {host}, so other machines can open the page", err=True)
+
+    serve(
+        db_url or settings.default_db_url(),
+        index_dir or settings.default_index_dir(),
+        host=host,
+        port=port,
+        announce=announce,
+    )
+
+
 @main.command("demo")
 @click.option(
     "--home",
@@ -541,14 +593,14 @@ def demo_command(home: Path) -> None:
     for query in DEMO_QUERIES:
         found = search(home / "index", query, limit=5)
         click.echo(
-            f"\nwmkb search '{query}': {found.practices} practices of "
-            f"{found.organisations} organisations"
+            f"\nwmkb search '{query}': best practices of {found.organisations} organisations"
         )
         for hit in found.hits:
             text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
             click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
     wmkb = sys.argv[0] if sys.argv[0].endswith("wmkb") else "wmkb"
     click.echo(f"\nExplore it: WMKB_HOME={home} {wmkb} search thuiswerken")
+    click.echo(f"Browse it, then open http://127.0.0.1:8000/ :\n  WMKB_HOME={home} {wmkb} serve")
 
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ import hashlib
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from harvester import settings
 from harvester.errors import LockedError
@@ -79,9 +80,17 @@ def _advisory_lock(engine: Engine) -> Iterator[None]:
         )
         if not taken:
             raise _locked(_advisory_holder(connection))
-        yield
+        try:
+            yield
+        finally:
+            # Said, not left to the server: it notices a closed connection only a moment later.
+            # A connection that broke has taken the lock with it.
+            with suppress(DBAPIError):
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
     finally:
-        # Closed, not returned to the pool: the lock and the name go with the connection.
+        # Closed, not returned to the pool, so that nothing of this session outlives the run.
         connection.invalidate()
         connection.close()
 
@@ -91,6 +100,7 @@ def _advisory_holder(connection) -> str:
     name = connection.scalar(
         text(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " JOIN pg_database d ON d.oid = l.database AND d.datname = current_database()"
             " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0"
             " AND l.objid = :key AND l.objsubid = 1 LIMIT 1"
         ),

@@ -31,6 +31,8 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect
 
+from harvester.errors import StoreError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -61,9 +63,9 @@ def revision_of(connection: Connection) -> str | None:
     return _unrecorded_revision(connection)
 
 
-def upgrade(engine: Engine) -> Upgrade:
-    """Bring the database to head in one transaction; the caller holds the refresh lock and
-    has checked that the database's revision is known."""
+def upgrade(engine: Engine, *, to: str = "head") -> Upgrade:
+    """Bring the database to head (or to revision `to`) in one transaction; the caller holds
+    the refresh lock and has checked that the database's revision is known."""
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -78,11 +80,24 @@ def upgrade(engine: Engine) -> Upgrade:
                 before = recorded or _unrecorded_revision(connection)
                 if recorded is None and before is not None:
                     command.stamp(config, before)  # made before wmkb had migrations
-                command.upgrade(config, "head")
+                command.upgrade(config, to)
+                after = revision_of(connection)
+                if sqlite:
+                    _check_references(connection, after)
         finally:
             if sqlite:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
-    return Upgrade(before, head())
+    return Upgrade(before, after)
+
+
+def _check_references(connection: Connection, revision: str) -> None:
+    # Foreign keys were off while batch mode copied tables: look before the commit.
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise StoreError(
+            f"upgrading to revision {revision} would leave {len(broken)} rows referring to rows "
+            f"that do not exist (the first in table {broken[0][0]}); nothing was changed"
+        )
 
 
 def _unrecorded_revision(connection: Connection) -> str | None:

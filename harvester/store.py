@@ -1,5 +1,10 @@
 """The database: opening it, and writing what a refresh learnt, one organisation per transaction.
 
+SQLite (the default) or PostgreSQL. Opening for a refresh brings the schema to this program's
+revision (harvester/migrate.py); opening for reading writes nothing and refuses a database at
+another revision. Every transaction sees the database at one moment (SQLite's WAL snapshot,
+PostgreSQL's repeatable read), so a reader never sees half of what a refresh writes.
+
 Every write that changes an organisation raises the knowledge base's version and stamps the row
 with it; the index records the version it reflects and updates only the rows that are newer.
 Nothing is ever deleted: an organisation that disappears from the site is marked withdrawn.
@@ -14,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -90,9 +95,9 @@ def upgrade_database(url: str) -> migrate.Upgrade:
     return done
 
 
-def where(engine: Engine) -> str:
+def where(url: str | URL) -> str:
     """The knowledge base for people: a SQLite file's path, else the URL without password."""
-    url = engine.url
+    url = make_url(url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return url.database
     return url.render_as_string(hide_password=True)
@@ -121,7 +126,8 @@ def _engine(url: str, *, create: bool) -> Engine:
     try:
         engine = create_engine(parsed, **options)
     except (ArgumentError, ImportError, TypeError) as error:
-        raise UsageError(f"cannot use database URL {url!r}: {error}") from error
+        shown = parsed.render_as_string(hide_password=True)
+        raise UsageError(f"cannot use database URL {shown!r}: {error}") from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -143,20 +149,20 @@ def _require_head(engine: Engine) -> None:
     with engine.connect() as connection:
         revision = migrate.revision_of(connection)
     if revision is None:
-        raise StoreError(f"no knowledge base at {where(engine)}; run `wmkb refresh` first")
+        raise StoreError(f"no knowledge base at {where(engine.url)}; run `wmkb refresh` first")
     if revision == migrate.head():
         return
     if not migrate.is_known(revision):
         raise _newer(engine, revision)
     raise StoreError(
-        f"the knowledge base at {where(engine)} has schema revision {revision}, older than "
+        f"the knowledge base at {where(engine.url)} has schema revision {revision}, older than "
         f"this wmkb's {migrate.head()}; run `wmkb db upgrade`"
     )
 
 
 def _newer(engine: Engine, revision: str) -> StoreError:
     return StoreError(
-        f"the knowledge base at {where(engine)} has schema revision {revision}, newer than "
+        f"the knowledge base at {where(engine.url)} has schema revision {revision}, newer than "
         f"this wmkb knows (it knows up to {migrate.head()}); install a newer wmkb"
     )
 
@@ -168,7 +174,7 @@ def _database_errors(engine: Engine, doing: str) -> Iterator[None]:
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise StoreError(
-            f"cannot {doing} the knowledge base at {where(engine)}: {reason}"
+            f"cannot {doing} the knowledge base at {where(engine.url)}: {reason}"
         ) from error
 
 

@@ -1,6 +1,8 @@
 """Build and update the index from the database; the only module that writes the index.
 
-The index directory holds a small state file with the knowledge base version it reflects.
+The index directory holds two Whoosh indexes (practices and organisations, see schema.py), the
+facts of every organisation for facet counts, and a small state file with the knowledge base
+version it reflects.
 `update` adds what changed since then (organisations whose version is newer), so a refresh costs
 index work only for what it changed; `rebuild` writes a new index beside the old one and swaps
 it in, so a reader never sees a half-built index and a kill leaves the old one whole.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +26,12 @@ from harvester.models import Organisation
 from harvester.municipalities import cbs_figures, fold
 from harvester.normalise import regulations
 from harvester.store import knowledge_base_version
-from index.schema import practice_schema
+from index.schema import organisation_schema, practice_schema
 
 STATE_FILE = "wmkb-index.json"
 FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisation, for facets
 INDEX_NAME = "practices"
+ORGANISATIONS_INDEX = "organisations"
 
 
 def index_version(index_dir: Path) -> int | None:
@@ -43,19 +47,29 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
     staging = index_dir.with_name(index_dir.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    ix = whoosh_index.create_in(staging, practice_schema(), indexname=INDEX_NAME)
+    practices = whoosh_index.create_in(staging, practice_schema(), indexname=INDEX_NAME)
+    organisations = whoosh_index.create_in(
+        staging, organisation_schema(), indexname=ORGANISATIONS_INDEX
+    )
     count = 0
     facts: dict[str, dict] = {}
     with Session(engine) as session:
         version = knowledge_base_version(session)
-        writer = ix.writer(limitmb=256)
+        practice_writer = practices.writer(limitmb=256)
+        organisation_writer = organisations.writer(limitmb=128)
         for organisation in _organisations(session):
-            if organisation.status == "active":
-                facts[organisation.slug] = organisation_facts(organisation)
-            for document in documents(organisation):
-                writer.add_document(**document)
-                count += 1
-        writer.commit()
+            if organisation.status != "active":
+                continue
+            facts[organisation.slug] = organisation_facts(organisation)
+            practice_documents = list(documents(organisation))
+            for document in practice_documents:
+                practice_writer.add_document(**document)
+            organisation_writer.add_document(
+                **organisation_document(organisation, facts[organisation.slug], practice_documents)
+            )
+            count += len(practice_documents)
+        practice_writer.commit()
+        organisation_writer.commit()
     _write_json(staging / FACTS_FILE, facts)
     _write_state(staging, version)
     old = index_dir.with_name(index_dir.name + ".old")
@@ -73,7 +87,10 @@ def update(engine: Engine, index_dir: Path) -> int:
     Without an index, or with one of another schema, this is a rebuild.
     """
     since = index_version(index_dir)
-    if since is None or not whoosh_index.exists_in(index_dir, indexname=INDEX_NAME):
+    if since is None or not all(
+        whoosh_index.exists_in(index_dir, indexname=name)
+        for name in (INDEX_NAME, ORGANISATIONS_INDEX)
+    ):
         rebuild(engine, index_dir)
         with Session(engine) as session:
             return len(list(session.scalars(select(Organisation.id))))
@@ -85,27 +102,36 @@ def update(engine: Engine, index_dir: Path) -> int:
             rebuild(engine, index_dir)
             return -1
         changed = list(_organisations(session, newer_than=since))
-        ix = whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
-        writer = AsyncWriter(ix)
+        practice_writer = AsyncWriter(whoosh_index.open_dir(index_dir, indexname=INDEX_NAME))
+        organisation_writer = AsyncWriter(
+            whoosh_index.open_dir(index_dir, indexname=ORGANISATIONS_INDEX)
+        )
         facts = organisations_facts(index_dir)
         for organisation in changed:
-            writer.delete_by_term("slug", organisation.slug)
+            practice_writer.delete_by_term("slug", organisation.slug)
+            organisation_writer.delete_by_term("slug", organisation.slug)
             facts.pop(organisation.slug, None)
-            if organisation.status == "active":
-                facts[organisation.slug] = organisation_facts(organisation)
-            for document in documents(organisation):
-                writer.add_document(**document)
-        writer.commit()
+            if organisation.status != "active":
+                continue
+            facts[organisation.slug] = organisation_facts(organisation)
+            practice_documents = list(documents(organisation))
+            for document in practice_documents:
+                practice_writer.add_document(**document)
+            organisation_writer.add_document(
+                **organisation_document(organisation, facts[organisation.slug], practice_documents)
+            )
+        practice_writer.commit()
+        organisation_writer.commit()
     _write_json(index_dir / FACTS_FILE, facts)
     _write_state(index_dir, version)
     return len(changed)
 
 
-def open_index(index_dir: Path):
-    """The index for reading. Raises IndexError_ with the command that makes one."""
-    if not whoosh_index.exists_in(index_dir, indexname=INDEX_NAME):
+def open_index(index_dir: Path, name: str = INDEX_NAME):
+    """One of the two indexes, for reading. Raises IndexError_ with the command that makes one."""
+    if not whoosh_index.exists_in(index_dir, indexname=name):
         raise IndexError_(f"no index at {index_dir}; run `wmkb reindex`")
-    return whoosh_index.open_dir(index_dir, indexname=INDEX_NAME)
+    return whoosh_index.open_dir(index_dir, indexname=name)
 
 
 def documents(organisation: Organisation) -> Iterator[dict]:
@@ -133,6 +159,35 @@ def documents(organisation: Organisation) -> Iterator[dict]:
             if facts[field] is not None:
                 document[field] = facts[field]
         yield document
+
+
+def organisation_document(
+    organisation: Organisation, facts: dict, practice_documents: list[dict]
+) -> dict:
+    """The organisation as one document: its own words and all its practices."""
+    codes = sorted(
+        {
+            code
+            for document in practice_documents
+            for code in document["practice_regulations"].split(",")
+            if code
+        }
+    )
+    text = "\n".join(document["text"] for document in practice_documents)
+    document = {
+        "slug": organisation.slug,
+        "org_type": organisation.org_type,
+        "sections": ",".join(sorted({document["section"] for document in practice_documents})),
+        "regulations": ",".join(facts["regulations"]),
+        "practice_regulations": ",".join(codes),
+        "words": f"{organisation.name} {organisation.org_type} {organisation.province or ''}"
+        f"\n{text}",
+        "parts": text,
+    }
+    for field in ("province", "recognised", "employees", "inhabitants"):
+        if facts[field] is not None:
+            document[field] = facts[field]
+    return document
 
 
 def organisation_facts(organisation: Organisation) -> dict:
@@ -171,7 +226,17 @@ def organisations_facts(index_dir: Path) -> dict[str, dict]:
 
 
 def _write_state(index_dir: Path, version: int) -> None:
-    _write_json(index_dir / STATE_FILE, {"version": version})
+    # `written` tells readers that keep the index open that it changed, even when a rebuild
+    # leaves the version as it was.
+    _write_json(index_dir / STATE_FILE, {"version": version, "written": time.time_ns()})
+
+
+def state_stamp(index_dir: Path) -> str | None:
+    """Changes whenever the index is written: for readers that keep it open."""
+    try:
+        return (index_dir / STATE_FILE).read_text()
+    except OSError:
+        return None
 
 
 def _write_json(path: Path, value) -> None:

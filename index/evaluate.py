@@ -56,10 +56,8 @@ def evaluate(
 ) -> list[QueryScore]:
     scores = []
     for item in judged:
-        found = search(
-            index_dir, item.query, limit=CUTOFF, expand=expand, collapse_per_organisation=1
-        )
-        ranked = [hit.slug for hit in found.hits]
+        found = search(index_dir, item.query, limit=CUTOFF, expand=expand, by_organisation=True)
+        ranked = [row["slug"] for row in found.by_organisation()]
         recall, ndcg = score_ranking(ranked, item.relevant)
         scores.append(QueryScore(item.query, recall, ndcg, tuple(ranked)))
     return scores

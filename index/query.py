@@ -1,9 +1,15 @@
 """Searching the practices.
 
-Every query word must match, in the practice (its words, or the parts of its compounds) or in
-its organisation's own fields. Whoosh's syntax holds: "phrases", prefixes (thuis*), OR, NOT,
-and field filters: type:gemeente, regulation:thuiswerken, province:Drenthe, section:dialogue,
-recognised:2018..2020, employees:100..500, inhabitants:20000..40000.
+Every query word must match, in the practice (its words, the parts of its compounds, or a
+regulation it names in other words) or in its organisation's own fields. Whoosh's syntax
+holds: "phrases", prefixes (thuis*), OR, NOT, and field filters: type:gemeente,
+regulation:thuiswerken, province:Drenthe, section:dialogue, recognised:2018..2020,
+employees:100..500, inhabitants:20000..40000.
+
+A search runs in two steps: organisations are ranked in the organisations index (one posting per
+organisation and word, so a common word costs as many postings as there are organisations, not
+twenty times that), then the practices that match are looked up in the practices index within
+the best organisations only. Facets count organisations.
 
 Matched words are wrapped in MARK_START / MARK_END (control characters that never occur in page
 text), so each front end renders them its own way: bold on a terminal, <mark> on a web page.
@@ -12,19 +18,30 @@ text), so each front end renders them its own way: bold on a terminal, <mark> on
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import highlight, sorting
-from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
+from whoosh import highlight
+from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.common import QueryParserError
-from whoosh.query import And, NullQuery, Term
+from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Prefix, Term, Wildcard
+from whoosh.searching import Hit as WhooshHit
 
 from harvester import vocabulary
 from harvester.errors import QueryError
 from harvester.municipalities import PROVINCES, fold
-from index.build import open_index, organisations_facts, province_slug
+from index.analysis import dutch_analyzer
+from index.build import (
+    INDEX_NAME,
+    ORGANISATIONS_INDEX,
+    open_index,
+    organisations_facts,
+    province_slug,
+    state_stamp,
+)
+from index.compounds import query_parts
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_QUERY_LENGTH = 500  # characters; longer queries are refused, not truncated
@@ -42,8 +59,16 @@ _PROVINCE = re.compile(r"\b(province|provincie):(\"[^\"]+\"|\S+)", re.IGNORECASE
 _PLAIN_WORD = re.compile(r"(?<![\w:*])([^\W\d_]{3,})(?![\w:*])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _PROVINCE_NAMES = {province_slug(province): province for province in PROVINCES}
-# Fields each query word is looked for in, and how much a match there weighs.
-SEARCH_FIELDS = {"text": 1.0, "org": 1.0, "parts": 0.6}
+# Where each query word is looked for: in the practices index, the practice and its
+# organisation's words; in the organisations index, one field holds both.
+PRACTICE_FIELDS = ("text", "org")
+ORGANISATION_FIELDS = ("words",)
+PRACTICES_PER_ORGANISATION = 3  # at most, in a row per organisation
+SUGGEST_BELOW = 3  # "did you mean" is worked out when fewer organisations match
+RARE_SHARE = (
+    0.05  # a compound used by fewer organisations than this is also looked for by its parts
+)
+_COMPOUND = re.compile(r"(?<![\w:*\-])([^\W\d_]{7,})(?![\w:*])")
 
 
 @dataclass(frozen=True)
@@ -71,30 +96,20 @@ class Hit:
 
 @dataclass
 class SearchResult:
-    hits: list[Hit]
-    practices: int  # how many practices match in all
-    organisations: int  # how many organisations they belong to
+    hits: list[Hit]  # the practices shown: the best of the matching ones
+    organisations: int  # how many organisations match in all
+    rows: list[dict] = field(default_factory=list)  # one per organisation, with its practices
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # organisations per value
     suggestion: str | None = None  # "did you mean", when a word is not in the index
+    has_more: bool = False  # more organisations match than this page shows
 
-    def by_organisation(self, per_organisation: int = 3) -> list[dict]:
-        """One row per organisation, in the order of its best hit, with its best practices."""
-        rows: dict[str, dict] = {}
-        for hit in self.hits:
-            row = rows.setdefault(
-                hit.slug,
-                {
-                    "name": hit.name,
-                    "slug": hit.slug,
-                    "url": hit.url,
-                    "org_type": hit.org_type,
-                    "score": hit.score,
-                    "practices": [],
-                },
-            )
-            if len(row["practices"]) < per_organisation:
-                row["practices"].append(hit)
-        return list(rows.values())
+    @property
+    def practices(self) -> int:
+        return len(self.hits)
+
+    def by_organisation(self) -> list[dict]:
+        """One row per organisation, best first, with its best practices."""
+        return self.rows
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -112,59 +127,160 @@ def search(
     offset: int = 0,
     expand: bool = True,
     facets: bool = False,
+    by_organisation: bool = False,
     collapse_per_organisation: int | None = None,
 ) -> SearchResult:
-    """The best practices for `query`, `limit` of them from `offset`.
+    """The best practices for `query`: `limit` of them from `offset`, or with by_organisation,
+    `limit` organisations from `offset`, each with its best practices.
 
     Raises QueryError for a query that cannot be read or says nothing.
+    (`collapse_per_organisation` is the older name of by_organisation.)
     """
-    ix = open_index(index_dir)
-    parsed = parse_query(ix.schema, query, expand=expand)
+    by_organisation = by_organisation or bool(collapse_per_organisation)
+    rewrite_query(query, expand=False)  # refuses an empty or overlong query before any I/O
+    organisations_ix, organisations = _index_and_searcher(index_dir, ORGANISATIONS_INDEX)
+    practices_ix, practices = _index_and_searcher(index_dir, INDEX_NAME)
     filters = []
     if org_type:
         filters.append(Term("org_type", org_type))
     if regulation:
         filters.append(Term("regulations", regulation.lower()))
-    with ix.searcher() as searcher:
-        grouped = {"slug": sorting.FieldFacet("slug", maptype=sorting.UnorderedList)}
-        results = searcher.search(
-            parsed,
-            limit=offset + limit,
-            filter=And(filters) if filters else None,
-            terms=True,
-            groupedby=grouped,
-            collapse="slug" if collapse_per_organisation else None,
-            collapse_limit=collapse_per_organisation,
+    allow = And(filters) if filters else None
+    rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
+    organisation_query = _as_candidates(
+        _parse(organisations_ix.schema, ORGANISATION_FIELDS, _unquoted(rewritten), query)
+    )
+    practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
+    # Practices are shown for organisations ranked first; for a list of practices, a few more
+    # organisations than practices asked for, so the best practices are among them.
+    wanted = offset + limit if by_organisation else offset + limit + 10
+    ranked = organisations.search(organisation_query, limit=wanted + 1, filter=allow)
+    slug_of = _slugs(organisations)
+    slugs = [slug_of[docnum] for _, docnum in ranked.top_n[:wanted]]
+    found = SearchResult(
+        hits=[], organisations=ranked.estimated_length(), has_more=len(ranked.top_n) > wanted
+    )
+    matched = _Matches(practices, practice_query, slugs)
+    if by_organisation:
+        page = slugs[offset : offset + limit]
+        if any(not matched.of(slug) for slug in page):
+            # An organisation that matches only across its practices (one word here, another
+            # there) shows the practices that match any of the words.
+            any_word = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query, group=OrGroup)
+            missing = [slug for slug in page if not matched.of(slug)]
+            matched.add(_Matches(practices, any_word, missing))
+        found.rows = [matched.row(slug) for slug in page if matched.of(slug)]
+        found.hits = [hit for row in found.rows for hit in row["practices"]]
+    else:
+        found.hits = matched.best(offset, limit)
+        found.has_more = found.has_more or matched.count > offset + limit
+    if facets:
+        found.facets, found.organisations = _facet_counts(
+            index_dir, organisations, organisation_query, allow
         )
-        results.fragmenter = highlight.WholeFragmenter()
-        results.formatter = _MarkFormatter()
-        hits = [_hit(result) for result in results[offset : offset + limit]]
-        matched = results.groups("slug")
-        found = SearchResult(
-            hits=hits,
-            practices=sum(len(docs) for docs in matched.values()),
-            organisations=len(matched),
-        )
-        if facets:
-            found.facets = _facet_counts(index_dir, matched)
-        found.suggestion = _suggestion(searcher, query)
+    if found.organisations < SUGGEST_BELOW:
+        found.suggestion = _suggestion(organisations, query)
     return found
 
 
-def parse_query(schema, query: str, *, expand: bool = True):
-    """Whoosh's query for the user's words, every word required, filters translated."""
+_open = threading.local()  # indexes and searchers stay open between searches, per thread
+
+
+def _index_and_searcher(index_dir: Path, name: str):
+    """The index and an open searcher on it, opened again when the index has changed: the
+    state file changes with every update and every rebuild (which may reuse generation 0)."""
+    cache = _open.__dict__.setdefault("open", {})
+    stamp = state_stamp(index_dir)
+    key = (str(index_dir), name)
+    entry = cache.get(key)
+    if entry is None or entry[0] != stamp:
+        ix = open_index(index_dir, name)
+        entry = (stamp, ix, ix.searcher())
+        cache[key] = entry
+    return entry[1], entry[2]
+
+
+def _slugs(searcher):
+    """docnum → slug, from the column Whoosh keeps for it (no stored fields read)."""
+    reader = searcher.reader()
+    if reader.doc_count_all() == 0:
+        return {}
+    return reader.column_reader("slug")
+
+
+class _Matches:
+    """The practices matching a query within some organisations: scored, grouped by
+    organisation, and turned into hits (stored fields, highlights) only when shown."""
+
+    def __init__(self, searcher, query, slugs: list[str]) -> None:
+        self.by_slug: dict[str, list[tuple[float, int, object]]] = {}
+        self.count = 0
+        if not slugs:
+            return
+        within = Or([Term("slug", slug) for slug in slugs])
+        results = searcher.search(And([within, query]), limit=None, terms=True)
+        results.fragmenter = highlight.WholeFragmenter()
+        results.formatter = _MarkFormatter()
+        slug_of = _slugs(searcher)
+        for score, docnum in results.top_n:
+            self.by_slug.setdefault(slug_of[docnum], []).append((score, docnum, results))
+            self.count += 1
+
+    def of(self, slug: str) -> list:
+        return self.by_slug.get(slug, [])
+
+    def add(self, other: _Matches) -> None:
+        for slug, matches in other.by_slug.items():
+            self.by_slug.setdefault(slug, matches)
+
+    def best(self, offset: int, limit: int) -> list[Hit]:
+        ranked = sorted(
+            (match for matches in self.by_slug.values() for match in matches),
+            key=lambda match: -match[0],
+        )
+        return [_materialise(*match) for match in ranked[offset : offset + limit]]
+
+    def row(self, slug: str) -> dict:
+        hits = [_materialise(*match) for match in self.of(slug)[:PRACTICES_PER_ORGANISATION]]
+        first = hits[0]
+        return {
+            "name": first.name,
+            "slug": slug,
+            "url": first.url,
+            "org_type": first.org_type,
+            "score": first.score,
+            "practices": hits,
+        }
+
+
+def _materialise(score: float, docnum: int, results) -> Hit:
+    return _hit(WhooshHit(results, docnum, score=score))
+
+
+def rewrite_query(query: str, *, expand: bool = True, rare=lambda word: True) -> str:
+    """The user's query in the index's terms: ranges, provinces, and (with expand) the
+    regulation phrasings and the parts of compounds that `rare(word)` says are rare."""
     query = query.strip()
     if not query:
         raise QueryError("empty query; try `wmkb search thuiswerken`")
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryError(f"query longer than {MAX_QUERY_LENGTH} characters")
-    fields = {name: boost for name, boost in SEARCH_FIELDS.items() if expand or name != "parts"}
-    parser = MultifieldParser(list(fields), schema, fieldboosts=fields, group=AndGroup)
-    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     rewritten = _RANGE.sub(r"\1:[\2 TO \3]", query)
-    if expand:
-        rewritten = _with_regulation_synonyms(rewritten)
     rewritten = _PROVINCE.sub(lambda match: f"province:{_province_term(match[2])}", rewritten)
+    if expand:
+        rewritten = _outside_quotes_and_filters(rewritten, _regulation_spans)
+        rewritten = _outside_quotes_and_filters(rewritten, lambda text: _compound_parts(text, rare))
+    return rewritten
+
+
+def parse_query(schema, query: str, *, expand: bool = True):
+    """Whoosh's query over the practices for the user's words, every word required."""
+    return _parse(schema, PRACTICE_FIELDS, rewrite_query(query, expand=expand), query)
+
+
+def _parse(schema, fields: tuple[str, ...], rewritten: str, query: str, group=AndGroup):
+    parser = MultifieldParser(list(fields), schema, group=group)
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     try:
         parsed = parser.parse(rewritten)
     except (QueryParserError, ValueError) as error:
@@ -174,39 +290,56 @@ def parse_query(schema, query: str, *, expand: bool = True):
     return parsed
 
 
-def _with_regulation_synonyms(query: str) -> str:
-    """Let words that name a regulation also find the practices that name it otherwise:
-    "flexibele werktijden" → ((flexibele werktijden) OR practice_regulations:flexibele_werktijden).
-    Quoted phrases and field filters are left as they are."""
+def _rare_in(searcher):
+    """Whether a word is rare among the organisations: used by fewer than RARE_SHARE of them."""
+    reader = searcher.reader()
+    limit = RARE_SHARE * max(searcher.doc_count(), 1)
+    analyzer = dutch_analyzer()
+
+    def rare(word: str) -> bool:
+        stems = [token.text for token in analyzer(word)]
+        return all(reader.doc_frequency("words", stem) < limit for stem in stems)
+
+    return rare
+
+
+def _unquoted(query: str) -> str:
+    # Among organisations a phrase is looked for as its words (cheaper, and every organisation
+    # with the phrase has them); the phrase itself is checked on the practices.
+    return re.sub(r'"([^"]*)"', r"(\1)", query)
+
+
+def _as_candidates(query):
+    """Prefixes and wildcards score every term they expand to; among organisations they only
+    have to say which match, so they get a constant score (and the collector can stop early)."""
+
+    def constant(node):
+        return ConstantScoreQuery(node) if isinstance(node, (Prefix, Wildcard)) else node
+
+    return query.accept(constant)
+
+
+def _outside_quotes_and_filters(query: str, rewrite) -> str:
     pieces = re.split(r'("[^"]*"|\S+:\S+)', query)
     return "".join(
-        piece if piece.startswith('"') or ":" in piece else _regulation_spans(piece)
-        for piece in pieces
+        piece if piece.startswith('"') or ":" in piece else rewrite(piece) for piece in pieces
     )
 
 
-def _regulation_spans(text: str) -> str:
-    spans: dict[tuple[int, int], set[str]] = {}
-    for code, patterns in vocabulary.regulations().patterns.items():
-        for pattern in patterns:
-            for match in pattern.finditer(text):
-                start, end = match.start(), _word_end(text, match.end())
-                spans.setdefault((start, end), set()).add(code)
-    taken: list[tuple[int, int, set[str]]] = []
-    for (start, end), codes in sorted(spans.items(), key=lambda item: item[0][0] - item[0][1]):
-        if all(end <= other_start or start >= other_end for other_start, other_end, _ in taken):
-            taken.append((start, end, codes))
-    for start, end, codes in sorted(taken, key=lambda span: span[0], reverse=True):
-        alternatives = " OR ".join(f"practice_regulations:{code}" for code in sorted(codes))
-        text = f"{text[:start]}(({text[start:end]}) OR {alternatives}){text[end:]}"
-    return text
+def _compound_parts(text: str, rare) -> str:
+    """ "thuiswerkmogelijkheden" → (thuiswerkmogelijkheden OR parts:(thuis werk)). A compound
+    many organisations use as it is ("mantelzorg") is left whole: its parts add only cost."""
 
+    def expand(match: re.Match) -> str:
+        word = match[1]
+        if word in _OPERATORS or not rare(word):
+            return word
+        parts = query_parts(word.lower())
+        if not parts:
+            return word
+        return f"({word} OR parts:({' '.join(parts)}))"
 
-def _word_end(text: str, position: int) -> int:
-    # A pattern may stop inside a word ("thuiswerk" in "thuiswerkmogelijkheden").
-    while position < len(text) and (text[position].isalnum() or text[position] in "-'’"):
-        position += 1
-    return position
+    return _COMPOUND.sub(expand, text)
 
 
 def _province_term(value: str) -> str:
@@ -236,12 +369,44 @@ def _hit(result) -> Hit:
     )
 
 
-def _facet_counts(index_dir: Path, matched: dict[str, list[int]]) -> dict[str, dict[str, int]]:
-    """Per facet, how many of the matched organisations have each value."""
+def _regulation_spans(text: str) -> str:
+    """Words that name a regulation also find the practices that name it otherwise:
+    "verlof kopen" → ((verlof kopen) OR practice_regulations:verlof_kopen)."""
+    spans: dict[tuple[int, int], set[str]] = {}
+    for code, patterns in vocabulary.regulations().patterns.items():
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                start, end = match.start(), _word_end(text, match.end())
+                spans.setdefault((start, end), set()).add(code)
+    taken: list[tuple[int, int, set[str]]] = []
+    for (start, end), codes in sorted(spans.items(), key=lambda item: item[0][0] - item[0][1]):
+        if all(end <= other_start or start >= other_end for other_start, other_end, _ in taken):
+            taken.append((start, end, codes))
+    for start, end, codes in sorted(taken, key=lambda span: span[0], reverse=True):
+        alternatives = " OR ".join(f"practice_regulations:{code}" for code in sorted(codes))
+        text = f"{text[:start]}(({text[start:end]}) OR {alternatives}){text[end:]}"
+    return text
+
+
+def _word_end(text: str, position: int) -> int:
+    # A pattern may stop inside a word ("thuiswerk" in "thuiswerkmogelijkheden").
+    while position < len(text) and (text[position].isalnum() or text[position] in "-'’"):
+        position += 1
+    return position
+
+
+def _facet_counts(index_dir: Path, searcher, query, allow) -> tuple[dict[str, dict[str, int]], int]:
+    """Per facet, how many of the matching organisations have each value; and how many match."""
     facts = organisations_facts(index_dir)
+    slugs = _slugs(searcher)
     counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
-    for slug in matched:
-        organisation = facts.get(slug)
+    allowed = set(searcher.docs_for_query(allow)) if allow is not None else None
+    matching = 0
+    for docnum in searcher.docs_for_query(query):
+        if allowed is not None and docnum not in allowed:
+            continue
+        matching += 1
+        organisation = facts.get(slugs[docnum])
         if organisation is None:
             continue
         for facet in FACETS:
@@ -249,20 +414,20 @@ def _facet_counts(index_dir: Path, matched: dict[str, list[int]]) -> dict[str, d
             for one in value if isinstance(value, list) else [value]:
                 if one is not None:
                     counts[facet][_PROVINCE_NAMES.get(one, str(one))] += 1
-    return {facet: dict(counter.most_common()) for facet, counter in counts.items()}
+    return {facet: dict(counter.most_common()) for facet, counter in counts.items()}, matching
 
 
 def _suggestion(searcher, query: str) -> str | None:
-    """The query with each word the practices never use put right ("did you mean"), or None."""
-    # Whoosh keeps the unstemmed words of the practices for this (the text field's spelling).
+    """The query with each word no organisation uses put right ("did you mean"), or None."""
+    # Whoosh keeps the words as written beside the stems for this (the field's spelling).
     reader = searcher.reader()
-    corrector = searcher.corrector("text")
+    corrector = searcher.corrector("words")
     changed = False
 
     def correct(match: re.Match) -> str:
         nonlocal changed
         word = match[1]
-        if word in _OPERATORS or reader.frequency("spell_text", word.lower()) > 0:
+        if word in _OPERATORS or reader.frequency("spell_words", word.lower()) > 0:
             return word
         suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
         if not suggestions or suggestions[0] == word.lower():

@@ -4,6 +4,7 @@ stored ever lost or changed by a failure, and the site treated politely."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from sqlalchemy import select
@@ -182,6 +183,6 @@ def test_a_second_refresh_waits_for_nobody(fault_site, new_kb) -> None:
             refresh(engine, _options(fault_site))
         result = run_cli(["refresh", "--site", fault_site.origin + "/", "--delay", "0"], kb)
     assert result.exit_code == 75
-    assert "another refresh is running" in result.output
+    assert f"another refresh is running on this knowledge base (pid {os.getpid()}" in result.output
     assert _stored(engine) == {}
     assert not fault_site.requests

@@ -1,0 +1,72 @@
+"""The benchmark runs once at a tiny size so that it cannot rot. Speed is never a test: this
+checks only that every figure is there and sane, never that a target is met."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from benchmarks.run import TARGETS, Config, run, table, verdicts
+from benchmarks.synthetic import SyntheticSite
+from harvester.pipeline import read
+
+# Figures measured only when the bench extra (Scrapy, BeautifulSoup, lxml) is installed.
+PEER_KEYS = {"scrapy_c16_pages_per_s", "crawl_c16_ratio_to_scrapy", "bs4_pages_per_s",
+             "parse_ratio_to_bs4"}
+KEYS = {
+    "crawl_c4_pages_per_s", "crawl_c16_pages_per_s", "crawl_c16_ratio_to_limit",
+    "parse_pages_per_s", "full_refresh_s", "unchanged_refresh_s", "unchanged_refresh_ratio",
+    "index_build_docs_per_s", "index_update_1pct_s", "search_p50_ms_2k", "search_p95_ms_2k",
+    "search_p50_ms_10k", "search_p95_ms_10k", "fts5_p50_ms_10k", "fts5_p95_ms_10k",
+    "search_ratio_to_fts5_10k", "peak_rss_mb_10k", "n_crawl", "n_parse", "n_refresh",
+    "n_index_build", "n_index_update", "n_search_2k", "n_search_10k", "n_peak_rss_10k",
+    "server_c16_pages_per_s",
+} | PEER_KEYS
+
+
+def test_the_benchmark_runs_and_writes_every_figure(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    config = Config(small=30, medium=50, repeats=1, search_repeats=1, latency_s=0.005,
+                    scrapy=False, workdir=tmp_path, out=out, log=lambda line: None)
+    results = run(config)
+
+    assert json.loads(out.read_text()) == results
+    assert set(results) >= KEYS
+    for key, value in results.items():
+        if value is None:
+            assert key in PEER_KEYS, key
+            continue
+        assert isinstance(value, int | float) and math.isfinite(value) and value >= 0, key
+    assert results["n_crawl"] == 30 and results["n_search_10k"] == 50
+    assert 0 < results["crawl_c16_ratio_to_limit"] <= 1.05
+    assert results["documents_10k"] >= 15 * 50  # 15 to 25 practices per organisation
+    assert 10 < results["peak_rss_mb_10k"] < 2_000
+    assert set(verdicts(results)) == set(TARGETS)
+    assert "crawl_c16_ratio_to_limit" in table(results)
+    assert not list(tmp_path.glob("wmkb-bench-*"))  # the sites and databases are gone
+
+
+def test_the_synthetic_site_is_deterministic_and_reads_as_profiles(tmp_path) -> None:
+    first, second = SyntheticSite(60, seed=3), SyntheticSite(60, seed=3)
+    assert [first.profile_page(number) for number in range(60)] == [
+        second.profile_page(number) for number in range(60)
+    ]
+    assert {organisation.generation for organisation in first.organisations} == {1, 2, 3}
+    first.write(tmp_path)
+    sizes = []
+    for organisation in first.organisations:
+        body = first.file_for(tmp_path, organisation.path).read_bytes()
+        sizes.append(len(body))
+        record = read(body, "https://www.werkenmantelzorg.nl" + organisation.path).record
+        assert record.kind == "profile", organisation.path
+        assert 15 <= sum(len(items) for items in record.sections.values()) <= 25
+    assert 7_000 < sum(sizes) / len(sizes) < 13_000  # ~10 KB a page, chrome included
+    sitemap = (tmp_path / "sitemap.xml").read_text()
+    assert sitemap.count("<lastmod>") == first.page_count()  # every page but /zoeken/
+    assert "Disallow: /zoeken/" in (tmp_path / "robots.txt").read_text()
+
+    changed = first.change(tmp_path, share=0.05)
+    assert len(changed) == 3
+    sitemap = (tmp_path / "sitemap.xml").read_text()
+    assert len(re.findall(r"<lastmod>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", sitemap)) == 3

@@ -1,0 +1,144 @@
+"""The web page as a person uses it: `wmkb serve` in its own process on a free loopback port,
+Debian's chromium driven headless by Playwright (its driver ships in the pip wheel; no browser
+is downloaded). A screenshot of each page is kept under artifacts/screenshots/.
+
+Without chromium or playwright the test is skipped, unless WMKB_TEST_BROWSER=required (as
+.ci/run sets): then it fails. WMKB_README_SCREENSHOTS=1 also writes docs/search.png and
+docs/organisation.png, the README's pictures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, KnowledgeBase
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",  # as root, chromium refuses to start with its sandbox
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+START_TIMEOUT_S = 30
+
+
+def _browser_or_skip():
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install -e '.[test]')"
+    if reason is None and not CHROMIUM.exists():
+        reason = f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    if reason is None:
+        return sync_playwright
+    if os.environ.get("WMKB_TEST_BROWSER") == "required":
+        pytest.fail(f"{reason}, and WMKB_TEST_BROWSER=required")
+    pytest.skip(reason)
+
+
+def _wmkb() -> list[str]:
+    script = Path(sys.executable).with_name("wmkb")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+
+
+@pytest.fixture
+def served(refreshed) -> Iterator[str]:
+    """`wmkb serve --port 0` on the test knowledge base; yields the address it prints."""
+    kb: KnowledgeBase = refreshed[0]
+    process = subprocess.Popen(
+        [*_wmkb(), "serve", "--port", "0", "--db", kb.db_url, "--index", str(kb.index_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **kb.env()},
+    )
+    timer = threading.Timer(START_TIMEOUT_S, process.kill)  # a server that never says where
+    timer.start()
+    line = process.stdout.readline()
+    timer.cancel()
+    try:
+        assert line.startswith("wmkb serves http://127.0.0.1:"), line + process.stderr.read()
+        yield line.split()[2].rstrip("/")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the pages, not the backends
+def test_a_person_searches_opens_an_organisation_and_its_comparable_ones(
+    served: str, tmp_path: Path
+) -> None:
+    sync_playwright = _browser_or_skip()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    elsewhere: list[str] = []
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),  # a fresh user-data-dir
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=VIEWPORT,
+            locale="nl-NL",
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.on(
+                "request",
+                lambda request: None
+                if request.url.startswith((served, "data:"))
+                else elsewhere.append(request.url),
+            )
+            page.goto(served + "/")
+            page.fill("input[name=q]", "thuiswerken gemeente")
+            page.click("form.search button[type=submit]")
+            page.wait_for_url("**/zoeken?q=thuiswerken+gemeente")
+            hit = page.locator("li.hit h3 a", has_text="Gemeente Aa en Hunze").first
+            assert page.locator("li.hit mark").first.inner_text() == "Thuiswerken"
+            _screenshot(page, "1-zoeken.png", readme="search.png")
+
+            hit.click()
+            page.wait_for_url("**/organisatie/gemeente-aa-en-hunze")
+            assert page.locator("h1").inner_text() == "Gemeente Aa en Hunze"
+            assert "25.935" in page.locator(".facts").inner_text()
+            _screenshot(page, "2-organisatie.png", readme="organisation.png")
+
+            page.click("text=Meer vergelijkbare organisaties")
+            page.wait_for_url("**/organisatie/gemeente-aa-en-hunze/vergelijkbaar")
+            assert page.locator("h1").inner_text() == "Vergelijkbaar met Gemeente Aa en Hunze"
+            first = page.locator("ol.comparable > li").first
+            assert "Zij hebben, u niet" in first.inner_text()
+            _screenshot(page, "3-vergelijkbaar.png")
+
+            # The two closest are ticked; the form compares them with Aa en Hunze.
+            page.click("text=Vergelijk de gekozen organisaties")
+            page.wait_for_url("**/vergelijk?org=*")
+            columns = page.locator("table.compare thead a").all_inner_texts()
+            assert columns[0] == "Gemeente Aa en Hunze" and len(columns) == 3
+            _screenshot(page, "4-vergelijken.png")
+        finally:
+            context.close()
+    assert elsewhere == [], "the pages asked another host for something"
+
+
+def _screenshot(page, name: str, *, readme: str | None = None) -> None:
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    if readme and os.environ.get("WMKB_README_SCREENSHOTS") == "1":
+        # The README's pictures: what a reader sees first, without scrolling.
+        path = ROOT / "docs" / readme
+        path.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(path))

@@ -1,0 +1,116 @@
+"""The Dutch the page speaks: labels for codes, dates and numbers written the Dutch way, and the
+library's English reasons put into Dutch. The words live in web/data/nl.toml.
+
+    >>> number(25935)
+    '25.935'
+    >>> day("2018-02-21")
+    '21 februari 2018'
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+
+from harvester import vocabulary
+from harvester.errors import WmkbError
+
+
+@dataclass(frozen=True)
+class Labels:
+    months: tuple[str, ...]
+    org_types: dict[str, str]
+    facets: dict[str, str]
+    facts: dict[str, str]
+    status: dict[str, str]
+    change_fields: dict[str, str]
+    reasons: tuple[tuple[re.Pattern[str], str], ...]
+    sections: dict[str, str]  # from harvester/data: the parser's own words
+    regulations: dict[str, str]
+
+
+@cache
+def labels() -> Labels:
+    try:
+        with resources.files("web").joinpath("data", "nl.toml").open("rb") as handle:
+            data = tomllib.load(handle)
+        reasons = tuple(
+            (re.compile(item["pattern"]), item["dutch"]) for item in data["reasons"]
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
+        raise WmkbError(f"web/data/nl.toml cannot be read: {error}") from error
+    missing = set(vocabulary.ORG_TYPES) - set(data["org_types"])
+    if len(data["months"]) != 12 or missing:
+        raise WmkbError(f"web/data/nl.toml: needs twelve months and every type (missing {missing})")
+    return Labels(
+        months=tuple(data["months"]),
+        org_types=dict(data["org_types"]),
+        facets=dict(data["facets"]),
+        facts=dict(data["facts"]),
+        status=dict(data["status"]),
+        change_fields=dict(data["change_fields"]),
+        reasons=reasons,
+        sections=vocabulary.sections().labels,
+        regulations=vocabulary.regulations().labels,
+    )
+
+
+def org_type(code: str | None) -> str:
+    return labels().org_types.get(code, code) if code else "–"
+
+
+def section(key: str) -> str:
+    return labels().sections.get(key, key)
+
+
+def regulation(code: str) -> str:
+    return labels().regulations.get(code, code)
+
+
+def reason(text: str) -> str:
+    """One of index/similar.py's reasons in Dutch ("also in Drenthe" → "ook in Drenthe")."""
+    for pattern, dutch in labels().reasons:
+        match = pattern.fullmatch(text)
+        if match:
+            return re.sub(r"\{(\d)\}", lambda slot, found=match: found[int(slot[1])], dutch)
+    return text
+
+
+def change_field(field: str) -> str:
+    if field.startswith("sections."):
+        return section(field.removeprefix("sections."))
+    return labels().change_fields.get(field, field)
+
+
+def number(value: int | float | None) -> str:
+    """Thousands with a dot, as Dutch writes them."""
+    if value is None:
+        return "–"
+    return f"{value:,}".replace(",", ".")
+
+
+def day(value: str | date | None) -> str:
+    """An ISO date (or the date of an ISO timestamp) as "21 februari 2018"."""
+    if not value:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.day} {labels().months[value.month - 1]} {value.year}"
+
+
+def moment(value: str | None) -> str:
+    """An ISO timestamp as "22 november 2026, 20:11" (UTC, as stored)."""
+    if not value:
+        return "–"
+    try:
+        when = datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:
+        return value
+    return f"{day(when.date())}, {when:%H:%M}"
