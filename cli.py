@@ -412,7 +412,7 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
     for item in found:
         click.echo(f"\n{item.name} ({item.org_type}) · {item.slug} · score {item.score:.2f}")
         for reason in item.reasons:
-            click.echo(f"  - {reason}")
+            click.echo(f"  - {reason.text()}")
         lacking = item.they_have["regulations"]
         if lacking:
             click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))

@@ -13,8 +13,11 @@ others, what they offer.
 from __future__ import annotations
 
 import math
+import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
@@ -46,13 +49,31 @@ NEW_PRACTICE_OVERLAP = 0.3  # a practice sharing less of its words with yours is
 MAX_THEY_HAVE_PRACTICES = 5
 
 
+@dataclass(frozen=True)
+class Reason:
+    """What made an organisation close, as data: `kind` names a template in
+    index/data/reasons.toml (and in each front end's language), `values` fill it."""
+
+    kind: str
+    values: dict[str, str]
+
+    def text(self, templates: dict[str, str] | None = None) -> str:
+        return (templates or english_reasons())[self.kind].format(**self.values)
+
+
+@cache
+def english_reasons() -> dict[str, str]:
+    with resources.files("index.data").joinpath("reasons.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
 @dataclass
 class Comparable:
     name: str
     slug: str
     org_type: str
     score: float
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     they_have: dict[str, list[str]] = field(default_factory=dict)  # regulations, practices
 
     def as_json(self) -> dict:
@@ -61,7 +82,7 @@ class Comparable:
             "slug": self.slug,
             "org_type": self.org_type,
             "score": round(self.score, 4),
-            "reasons": self.reasons,
+            "reasons": [reason.text() for reason in self.reasons],
             "they_have": self.they_have,
         }
 
@@ -172,26 +193,25 @@ def _jaccard(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return len(mine & theirs) / len(union) if union else 0.0
 
 
-def _reasons(target: _Profile, other: _Profile, parts: dict[str, float]) -> list[str]:
+def _reasons(target: _Profile, other: _Profile, parts: dict[str, float]) -> list[Reason]:
     reasons = []
     if other.org_type == target.org_type:
-        reasons.append(f"same type ({other.org_type})")
+        reasons.append(Reason("same_type", {"org_type": other.org_type}))
     if parts["inhabitants"] >= 0.5:
-        reasons.append(
-            f"similar size: {_n(other.inhabitants)} inhabitants (you: {_n(target.inhabitants)})"
-        )
+        sizes = {"theirs": _n(other.inhabitants), "yours": _n(target.inhabitants)}
+        reasons.append(Reason("similar_size", sizes))
     if parts["employees"] >= 0.5:
-        reasons.append(
-            f"similar workforce: {_n(other.employees)} employees (you: {_n(target.employees)})"
-        )
+        sizes = {"theirs": _n(other.employees), "yours": _n(target.employees)}
+        reasons.append(Reason("similar_workforce", sizes))
     if parts["province"]:
-        reasons.append(f"also in {other.province}")
+        reasons.append(Reason("same_province", {"province": other.province or ""}))
     shared = target.regulations & other.regulations
     if shared:
-        reasons.append(f"shares {len(shared)} of your {len(target.regulations)} regulations")
+        counts = {"shared": str(len(shared)), "yours": str(len(target.regulations))}
+        reasons.append(Reason("shared_regulations", counts))
     themes = sorted(target.themes & other.themes)
     if themes:
-        reasons.append("shared themes: " + ", ".join(themes[:6]))
+        reasons.append(Reason("shared_themes", {"themes": ", ".join(themes[:6])}))
     return reasons
 
 

@@ -9,7 +9,6 @@ library's English reasons put into Dutch. The words live in web/data/nl.toml.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from importlib import resources
 
 from harvester import vocabulary
 from harvester.errors import WmkbError
+from index.similar import Reason
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Labels:
     facts: dict[str, str]
     status: dict[str, str]
     change_fields: dict[str, str]
-    reasons: tuple[tuple[re.Pattern[str], str], ...]
+    reasons: dict[str, str]  # kind of reason → Dutch template
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -38,10 +38,8 @@ def labels() -> Labels:
     try:
         with resources.files("web").joinpath("data", "nl.toml").open("rb") as handle:
             data = tomllib.load(handle)
-        reasons = tuple(
-            (re.compile(item["pattern"]), item["dutch"]) for item in data["reasons"]
-        )
-    except (OSError, tomllib.TOMLDecodeError, KeyError, re.error) as error:
+        reasons = dict(data["reasons"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
         raise WmkbError(f"web/data/nl.toml cannot be read: {error}") from error
     missing = set(vocabulary.ORG_TYPES) - set(data["org_types"])
     if len(data["months"]) != 12 or missing:
@@ -71,13 +69,12 @@ def regulation(code: str) -> str:
     return labels().regulations.get(code, code)
 
 
-def reason(text: str) -> str:
-    """One of index/similar.py's reasons in Dutch ("also in Drenthe" → "ook in Drenthe")."""
-    for pattern, dutch in labels().reasons:
-        match = pattern.fullmatch(text)
-        if match:
-            return re.sub(r"\{(\d)\}", lambda slot, found=match: found[int(slot[1])], dutch)
-    return text
+def reason(found: Reason) -> str:
+    """One of index/similar.py's reasons in Dutch ("ook in Drenthe")."""
+    values = dict(found.values)
+    if "org_type" in values:
+        values["org_type"] = labels().org_types.get(values["org_type"], values["org_type"])
+    return labels().reasons[found.kind].format(**values)
 
 
 def change_field(field: str) -> str:
