@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvester import settings
@@ -220,6 +220,7 @@ class _RunHandler:
         self.gone_organisations: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.start_page_read = False
+        self.session = Session(engine)  # one for the run; each organisation is its own transaction
         with Session(engine) as session:
             self.pages = {page.url: page for page in session.scalars(select(Page))}
             for page in self.pages.values():
@@ -284,8 +285,7 @@ class _RunHandler:
         if isinstance(page.record, Profile):
             profile = self._on_site_identity(page.record, response.final_url)
             organisation_url = profile.url
-            with Session(self.engine) as session:
-                outcome = save_profile(session, profile, run_id=self.run_id, now=_now())
+            outcome = save_profile(self.session, profile, run_id=self.run_id, now=_now())
             self.seen_organisations.add(organisation_url)
             self._outcome(organisation_url, outcome)
         links_json = json.dumps(links)
@@ -330,23 +330,26 @@ class _RunHandler:
         organisation_url: str | None,
         links: str | None,
     ) -> None:
-        with Session(self.engine) as session, session.begin():
-            page = session.get(Page, url) or Page(url=url)
-            page.final_url = response.final_url
-            page.status = 200 if response.not_modified else response.status
-            page.etag = response.etag or (page.etag if response.not_modified else None)
-            page.last_modified = response.last_modified or (
-                page.last_modified if response.not_modified else None
-            )
-            page.content_hash = content_hash
-            page.fetched_at = _now()
-            page.kind = kind
-            page.organisation_url = organisation_url
-            page.links = links
-            session.add(page)
+        known = self.pages.get(url) if response.not_modified else None
+        values = {
+            "final_url": response.final_url,
+            "status": 200 if response.not_modified else response.status,
+            "etag": response.etag or (known.etag if known else None),
+            "last_modified": response.last_modified or (known.last_modified if known else None),
+            "content_hash": content_hash,
+            "fetched_at": _now(),
+            "kind": kind,
+            "organisation_url": organisation_url,
+            "links": links,
+        }
+        with self.engine.begin() as connection:
+            updated = connection.execute(update(Page).where(Page.url == url).values(**values))
+            if not updated.rowcount:
+                connection.execute(insert(Page).values(url=url, **values))
 
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:
+    handler.session.close()
     now = _now()
     with Session(engine) as session:
         touch(session, handler.seen_organisations, now=now)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -211,39 +211,39 @@ def knowledge_base_version(session: Session) -> int:
 
 
 def _next_version(session: Session) -> int:
-    state = session.get(KnowledgeBaseState, 1, with_for_update=True)
-    if state is None:
-        state = KnowledgeBaseState(id=1, version=0)
-        session.add(state)
-    state.version += 1
-    session.flush()
-    return state.version
+    # One statement, and a row lock on PostgreSQL: versions are handed out in commit order.
+    version = session.execute(
+        update(KnowledgeBaseState)
+        .where(KnowledgeBaseState.id == 1)
+        .values(version=KnowledgeBaseState.version + 1)
+        .returning(KnowledgeBaseState.version)
+    ).scalar_one_or_none()
+    if version is None:
+        session.add(KnowledgeBaseState(id=1, version=1))
+        session.flush()
+        version = 1
+    return version
 
 
 def save_profile(session: Session, profile: Profile, *, run_id: int | None, now: datetime) -> str:
     """Store one profile in its own transaction; "new", "changed" or "unchanged"."""
     with session.begin():
+        content_hash = profile.content_hash()
+        stored = session.execute(
+            select(Organisation.record_hash, Organisation.status).where(
+                Organisation.url == profile.url
+            )
+        ).one_or_none()
+        if stored is None:
+            _insert(session, profile, content_hash, run_id=run_id, now=now)
+            return "new"
+        if stored.record_hash == content_hash and stored.status == "active":
+            return "unchanged"  # last_seen is set for all seen organisations at the run's end
         organisation = session.scalar(
             select(Organisation)
             .where(Organisation.url == profile.url)
             .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
         )
-        content_hash = profile.content_hash()
-        if organisation is None:
-            organisation = Organisation(
-                url=profile.url,
-                slug=_free_slug(session, profile.slug),
-                first_seen=now,
-                last_seen=now,
-                status="active",
-                record_hash=content_hash,
-            )
-            _apply(organisation, profile)
-            organisation.version = _next_version(session)
-            session.add(organisation)
-            session.flush()
-            _record(session, organisation, run_id, now, [("status", None, "active")])
-            return "new"
         organisation.last_seen = now
         changes = []
         if organisation.status != "active":
@@ -261,6 +261,56 @@ def save_profile(session: Session, profile: Profile, *, run_id: int | None, now:
             organisation.version = _next_version(session)
             _record(session, organisation, run_id, now, changes)
         return "changed" if changes else "unchanged"
+
+
+def _insert(
+    session: Session, profile: Profile, content_hash: str, *, run_id: int | None, now: datetime
+) -> None:
+    # A new organisation is most of a first refresh: plain INSERTs, the items as one
+    # executemany, rather than the unit of work's bookkeeping for thirty objects.
+    values = {name: getattr(profile, name) for name in _SCALAR_FIELDS}
+    organisation_id = session.execute(
+        insert(Organisation)
+        .values(
+            url=profile.url,
+            slug=_free_slug(session, profile.slug),
+            first_seen=now,
+            last_seen=now,
+            status="active",
+            record_hash=content_hash,
+            version=_next_version(session),
+            **values,
+        )
+        .returning(Organisation.id)
+    ).scalar_one()
+    practices = [
+        {
+            "organisation_id": organisation_id,
+            "section": section,
+            "section_order": order,
+            "position": position,
+            "text": text,
+        }
+        for order, (section, items) in enumerate(profile.sections.items())
+        for position, text in enumerate(items)
+    ]
+    if practices:
+        session.execute(insert(Practice), practices)
+    if profile.regulations:
+        session.execute(
+            insert(OrganisationRegulation),
+            [{"organisation_id": organisation_id, "code": code} for code in profile.regulations],
+        )
+    session.execute(
+        insert(Change).values(
+            organisation_id=organisation_id,
+            run_id=run_id,
+            changed_at=now,
+            field="status",
+            old_value=None,
+            new_value="active",
+        )
+    )
 
 
 def touch(session: Session, urls: Iterable[str], *, now: datetime) -> None:

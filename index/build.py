@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.writing import AsyncWriter
@@ -32,6 +32,9 @@ STATE_FILE = "wmkb-index.json"
 FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisation, for facets
 INDEX_NAME = "practices"
 ORGANISATIONS_INDEX = "organisations"
+WRITER_MB = 48  # per index writer: Whoosh flushes a segment to disk when its pool is this full
+READ_BATCH = 500  # organisations read from the database at a time
+REBUILD_SHARE = 0.3  # when more organisations than this changed, a rebuild is quicker
 
 
 def index_version(index_dir: Path) -> int | None:
@@ -55,8 +58,9 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
     facts: dict[str, dict] = {}
     with Session(engine) as session:
         version = knowledge_base_version(session)
-        practice_writer = practices.writer(limitmb=256)
-        organisation_writer = organisations.writer(limitmb=128)
+        # Whoosh's pools stay within these; memory must not grow with the knowledge base.
+        practice_writer = practices.writer(limitmb=WRITER_MB)
+        organisation_writer = organisations.writer(limitmb=WRITER_MB)
         for organisation in _organisations(session):
             if organisation.status != "active":
                 continue
@@ -101,13 +105,19 @@ def update(engine: Engine, index_dir: Path) -> int:
         if version < since:  # the database is older than the index: it was replaced
             rebuild(engine, index_dir)
             return -1
-        changed = list(_organisations(session, newer_than=since))
+        changed = session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.version > since)
+        )
+        total = session.scalar(select(func.count()).select_from(Organisation))
+        if changed > REBUILD_SHARE * total:
+            rebuild(engine, index_dir)
+            return changed
         practice_writer = AsyncWriter(whoosh_index.open_dir(index_dir, indexname=INDEX_NAME))
         organisation_writer = AsyncWriter(
             whoosh_index.open_dir(index_dir, indexname=ORGANISATIONS_INDEX)
         )
         facts = organisations_facts(index_dir)
-        for organisation in changed:
+        for organisation in _organisations(session, newer_than=since):
             practice_writer.delete_by_term("slug", organisation.slug)
             organisation_writer.delete_by_term("slug", organisation.slug)
             facts.pop(organisation.slug, None)
@@ -124,7 +134,7 @@ def update(engine: Engine, index_dir: Path) -> int:
         organisation_writer.commit()
     _write_json(index_dir / FACTS_FILE, facts)
     _write_state(index_dir, version)
-    return len(changed)
+    return changed
 
 
 def open_index(index_dir: Path, name: str = INDEX_NAME):
@@ -209,12 +219,25 @@ def province_slug(province: str | None) -> str | None:
 
 
 def _organisations(session: Session, newer_than: int | None = None) -> Iterator[Organisation]:
-    query = select(Organisation).options(
-        selectinload(Organisation.practices), selectinload(Organisation.regulations)
-    )
-    if newer_than is not None:
-        query = query.where(Organisation.version > newer_than)
-    yield from session.scalars(query.order_by(Organisation.id)).unique()
+    """Organisations with their practices and regulations, read a batch at a time and let go
+    of after, so that memory stays flat however many there are."""
+    last_id = 0
+    while True:
+        query = (
+            select(Organisation)
+            .where(Organisation.id > last_id)
+            .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
+            .order_by(Organisation.id)
+            .limit(READ_BATCH)
+        )
+        if newer_than is not None:
+            query = query.where(Organisation.version > newer_than)
+        batch = session.scalars(query).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+        session.expunge_all()
 
 
 def organisations_facts(index_dir: Path) -> dict[str, dict]:
