@@ -272,8 +272,8 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
                 continue
             named = {
                 code
-                for code, patterns in vocabulary_.patterns.items()
-                if code not in found and any(pattern.search(clause) for pattern in patterns)
+                for code, pattern in vocabulary_.by_code.items()
+                if code not in found and pattern.search(clause)
             }
             if named and not _negated(clause, vocabulary_):
                 found |= named

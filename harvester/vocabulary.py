@@ -71,9 +71,22 @@ class Regulations:
     not_negations: tuple[re.Pattern[str], ...]
 
     @property
+    def by_code(self) -> dict[str, re.Pattern[str]]:
+        """Each code's patterns as one alternation: one scan per code and clause."""
+        return _by_code(self)
+
+    @property
     def any_pattern(self) -> re.Pattern[str]:
         """Every pattern in one alternation: does a text name any regulation at all?"""
         return _any_pattern(self)
+
+
+@cache
+def _by_code(rules: Regulations) -> dict[str, re.Pattern[str]]:
+    return {
+        code: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+        for code, patterns in rules.patterns.items()
+    }
 
 
 @cache
