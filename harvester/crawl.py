@@ -37,7 +37,7 @@ class Skip:
 class Handler(Protocol):
     def before(self, url: str) -> Fetch | Skip: ...
 
-    def after(self, url: str, response: Response) -> list[str]: ...
+    async def after(self, url: str, response: Response) -> list[str]: ...
 
     def failed(self, url: str, error: FetchError) -> None: ...
 
@@ -105,7 +105,7 @@ class Crawler:
             handler.failed(url, error)
             return
         try:
-            links = handler.after(url, response)
+            links = await handler.after(url, response)
         except Exception as error:  # noqa: BLE001
             # One page nobody foresaw must not stop an unattended refresh: it is recorded as a
             # failure with its reason, and the crawl goes on.

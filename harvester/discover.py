@@ -13,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harvester import settings
@@ -53,6 +54,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_SITEMAPS = 50  # sitemap files read per run at most (an index may point to many)
 
 
+@lru_cache(maxsize=65_536)  # the same menu and overview links stand on every page
 def canonical_url(url: str) -> str:
     """The one form of a URL we store: lower-case scheme and host, no default port, no
     fragment, no tracking parameters, an empty path as "/"."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harvester.classify import is_profile
+from harvester.discover import page_links
 from harvester.normalise import normalise, other_page
 from harvester.parse import raw_record, read_page
 from harvester.record import Record
@@ -28,3 +29,11 @@ def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
 
 def record_from_page(body: bytes, url: str, content_type: str | None = None) -> Record:
     return read(body, url, content_type).record
+
+
+def read_for_crawl(
+    body: bytes, url: str, content_type: str | None, site: str
+) -> tuple[Record, list[str]]:
+    """A fetched page's record and the links a crawl of `site` follows from it."""
+    page = read(body, url, content_type)
+    return page.record, page_links(page.links, site)

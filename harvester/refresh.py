@@ -19,17 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvester import settings
 from harvester.crawl import Crawler, Fetch, Skip
-from harvester.discover import MAX_SITEMAPS, canonical_url, page_links, read_sitemap, same_site
+from harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
 from harvester.errors import FetchError
 from harvester.fetch import Fetcher, FetchSettings, Response, is_html
 from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
-from harvester.pipeline import read
+from harvester.pipeline import read_for_crawl
 from harvester.record import Profile
 from harvester.robots import Robots
 from harvester.store import active_urls, save_profile, touch, withdraw
@@ -238,14 +238,14 @@ class _RunHandler:
             return Skip(links=json.loads(known.links or "[]"))
         return Fetch(etag=known.etag, last_modified=known.last_modified)
 
-    def after(self, url: str, response: Response) -> list[str]:
+    async def after(self, url: str, response: Response) -> list[str]:
         try:
-            return self._after(url, response)
+            return await self._after(url, response)
         finally:
             if self.progress:
                 self.progress(self.summary)
 
-    def _after(self, url: str, response: Response) -> list[str]:
+    async def _after(self, url: str, response: Response) -> list[str]:
         if url == self.site and (response.status == 200 or response.not_modified):
             self.start_page_read = True
         known = self.pages.get(url)
@@ -279,17 +279,18 @@ class _RunHandler:
                 url, response, content_hash, known.kind, known.organisation_url, known.links
             )
             return json.loads(known.links or "[]")
-        page = read(response.body, response.final_url, response.content_type)
-        links = page_links(page.links, self.site)
+        record, links = read_for_crawl(
+            response.body, response.final_url, response.content_type, self.site
+        )
         organisation_url = None
-        if isinstance(page.record, Profile):
-            profile = self._on_site_identity(page.record, response.final_url)
+        if isinstance(record, Profile):
+            profile = self._on_site_identity(record, response.final_url)
             organisation_url = profile.url
             outcome = save_profile(self.session, profile, run_id=self.run_id, now=_now())
             self.seen_organisations.add(organisation_url)
             self._outcome(organisation_url, outcome)
         links_json = json.dumps(links)
-        self._save_page(url, response, content_hash, page.record.kind, organisation_url, links_json)
+        self._save_page(url, response, content_hash, record.kind, organisation_url, links_json)
         return links
 
     def failed(self, url: str, error: FetchError) -> None:
@@ -343,9 +344,13 @@ class _RunHandler:
             "links": links,
         }
         with self.engine.begin() as connection:
-            updated = connection.execute(update(Page).where(Page.url == url).values(**values))
-            if not updated.rowcount:
-                connection.execute(insert(Page).values(url=url, **values))
+            if not connection.execute(_UPDATE_PAGE, {"page_url": url, **values}).rowcount:
+                connection.execute(_INSERT_PAGE, {"url": url, **values})
+
+
+# Built once: a refresh runs them for every page.
+_UPDATE_PAGE = update(Page.__table__).where(Page.__table__.c.url == bindparam("page_url"))
+_INSERT_PAGE = insert(Page.__table__)
 
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:

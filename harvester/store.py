@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -212,12 +212,7 @@ def knowledge_base_version(session: Session) -> int:
 
 def _next_version(session: Session) -> int:
     # One statement, and a row lock on PostgreSQL: versions are handed out in commit order.
-    version = session.execute(
-        update(KnowledgeBaseState)
-        .where(KnowledgeBaseState.id == 1)
-        .values(version=KnowledgeBaseState.version + 1)
-        .returning(KnowledgeBaseState.version)
-    ).scalar_one_or_none()
+    version = session.execute(_BUMP_VERSION).scalar_one_or_none()
     if version is None:
         session.add(KnowledgeBaseState(id=1, version=1))
         session.flush()
@@ -229,11 +224,7 @@ def save_profile(session: Session, profile: Profile, *, run_id: int | None, now:
     """Store one profile in its own transaction; "new", "changed" or "unchanged"."""
     with session.begin():
         content_hash = profile.content_hash()
-        stored = session.execute(
-            select(Organisation.record_hash, Organisation.status).where(
-                Organisation.url == profile.url
-            )
-        ).one_or_none()
+        stored = session.execute(_STORED_STATE, {"url": profile.url}).one_or_none()
         if stored is None:
             _insert(session, profile, content_hash, run_id=run_id, now=now)
             return "new"
@@ -268,21 +259,19 @@ def _insert(
 ) -> None:
     # A new organisation is most of a first refresh: plain INSERTs, the items as one
     # executemany, rather than the unit of work's bookkeeping for thirty objects.
-    values = {name: getattr(profile, name) for name in _SCALAR_FIELDS}
-    organisation_id = session.execute(
-        insert(Organisation)
-        .values(
-            url=profile.url,
-            slug=_free_slug(session, profile.slug),
-            first_seen=now,
-            last_seen=now,
-            status="active",
-            record_hash=content_hash,
-            version=_next_version(session),
-            **values,
-        )
-        .returning(Organisation.id)
-    ).scalar_one()
+    row = {name: getattr(profile, name) for name in _SCALAR_FIELDS}
+    row.update(
+        url=profile.url,
+        slug=_free_slug(session, profile.slug),
+        first_seen=now,
+        last_seen=now,
+        status="active",
+        withdrawn_on=None,
+        record_hash=content_hash,
+        version=_next_version(session),
+    )
+    # Statements on the tables themselves, their parameters apart: compiled once, cached.
+    organisation_id = session.execute(_INSERT_ORGANISATION, row).scalar_one()
     practices = [
         {
             "organisation_id": organisation_id,
@@ -295,22 +284,37 @@ def _insert(
         for position, text in enumerate(items)
     ]
     if practices:
-        session.execute(insert(Practice), practices)
+        session.execute(insert(Practice.__table__), practices)
     if profile.regulations:
         session.execute(
-            insert(OrganisationRegulation),
+            insert(OrganisationRegulation.__table__),
             [{"organisation_id": organisation_id, "code": code} for code in profile.regulations],
         )
     session.execute(
-        insert(Change).values(
-            organisation_id=organisation_id,
-            run_id=run_id,
-            changed_at=now,
-            field="status",
-            old_value=None,
-            new_value="active",
-        )
+        insert(Change.__table__),
+        {
+            "organisation_id": organisation_id,
+            "run_id": run_id,
+            "changed_at": now,
+            "field": "status",
+            "old_value": None,
+            "new_value": "active",
+        },
     )
+
+
+# Statements a refresh runs once per page, built once: building one costs more than running it.
+_INSERT_ORGANISATION = insert(Organisation.__table__).returning(Organisation.__table__.c.id)
+_BUMP_VERSION = (
+    update(KnowledgeBaseState.__table__)
+    .where(KnowledgeBaseState.__table__.c.id == 1)
+    .values(version=KnowledgeBaseState.__table__.c.version + 1)
+    .returning(KnowledgeBaseState.__table__.c.version)
+)
+_STORED_STATE = select(Organisation.record_hash, Organisation.status).where(
+    Organisation.url == bindparam("url")
+)
+_SLUGS_LIKE = select(Organisation.slug).where(Organisation.slug.like(bindparam("pattern")))
 
 
 def touch(session: Session, urls: Iterable[str], *, now: datetime) -> None:
@@ -346,9 +350,7 @@ def active_urls(session: Session) -> set[str]:
 
 
 def _free_slug(session: Session, slug: str) -> str:
-    taken = set(
-        session.scalars(select(Organisation.slug).where(Organisation.slug.like(f"{slug}%")))
-    )
+    taken = set(session.scalars(_SLUGS_LIKE, {"pattern": f"{slug}%"}))
     candidate, number = slug, 2
     while candidate in taken:
         candidate, number = f"{slug}-{number}", number + 1
