@@ -85,6 +85,7 @@ def _port(parts) -> int | None:
     return parts.port or _DEFAULT_PORTS.get(parts.scheme)
 
 
+@lru_cache(maxsize=65_536)
 def crawlable(url: str, site: str) -> bool:
     """A link worth a request: on the site, and not a file that is never a page."""
     if not same_site(url, site):

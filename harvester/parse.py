@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -506,12 +507,17 @@ def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | 
     return None
 
 
+@lru_cache(maxsize=16_384)
+def _host(address: str) -> str:
+    return urlsplit(address if "://" in address else f"http://{address}").hostname or ""
+
+
 def _names_other_site(address: str, rules: vocabulary.PageRules, own_host: str) -> bool:
     """True for an address of another site than this one, a share button or a mail link."""
     lowered = address.lower()
     if lowered.startswith(("mailto:", "tel:", "javascript:")):
         return False
-    host = urlsplit(lowered if "://" in lowered else f"http://{lowered}").hostname or ""
+    host = _host(lowered)
     return (
         bool(host)
         and host != own_host
