@@ -65,6 +65,7 @@ PRACTICE_FIELDS = ("text", "org")
 ORGANISATION_FIELDS = ("words",)
 PRACTICES_PER_ORGANISATION = 3  # at most, in a row per organisation
 SUGGEST_BELOW = 3  # "did you mean" is worked out when fewer organisations match
+COMMON_SHARE = 0.5  # a word used by at least this share of organisations is matched, not scored
 RARE_SHARE = (
     0.05  # a compound used by fewer organisations than this is also looked for by its parts
 )
@@ -148,7 +149,8 @@ def search(
     allow = And(filters) if filters else None
     rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
     organisation_query = _as_candidates(
-        _parse(organisations_ix.schema, ORGANISATION_FIELDS, _unquoted(rewritten), query)
+        _parse(organisations_ix.schema, ORGANISATION_FIELDS, _unquoted(rewritten), query),
+        organisations,
     )
     practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
     # Practices are shown for organisations ranked first; for a list of practices, a few more
@@ -309,12 +311,32 @@ def _unquoted(query: str) -> str:
     return re.sub(r'"([^"]*)"', r"(\1)", query)
 
 
-def _as_candidates(query):
-    """Prefixes and wildcards score every term they expand to; among organisations they only
-    have to say which match, so they get a constant score (and the collector can stop early)."""
+def _as_candidates(query, searcher):
+    """The organisations query, scored where scores tell organisations apart.
+
+    Prefixes and wildcards score every term they expand to, and a word used by most
+    organisations ("mantelzorg", "werk") adds next to nothing to a BM25 score: both only have
+    to say which organisations match, so they get a constant score, which costs far less.
+    """
+    reader = searcher.reader()
+    common = COMMON_SHARE * max(searcher.doc_count(), 1)
 
     def constant(node):
-        return ConstantScoreQuery(node) if isinstance(node, (Prefix, Wildcard)) else node
+        if isinstance(node, (Prefix, Wildcard)):
+            return ConstantScoreQuery(node)
+        if (
+            isinstance(node, Term)
+            and node.fieldname in ("words", "parts", "practice_regulations")
+            and reader.doc_frequency(node.fieldname, node.text) >= common
+        ):
+            return ConstantScoreQuery(node)
+        if (
+            isinstance(node, And)
+            and node.subqueries
+            and all(isinstance(sub, ConstantScoreQuery) for sub in node.subqueries)
+        ):
+            return ConstantScoreQuery(And([sub.child for sub in node.subqueries]))
+        return node
 
     return query.accept(constant)
 
