@@ -65,6 +65,7 @@ PRACTICE_FIELDS = ("text", "org")
 ORGANISATION_FIELDS = ("words",)
 PRACTICES_PER_ORGANISATION = 3  # at most, in a row per organisation
 SUGGEST_BELOW = 3  # "did you mean" is worked out when fewer organisations match
+PHRASE_SPARE = 5  # organisations taken per one shown when the query has a phrase
 COMMON_SHARE = 0.5  # a word used by at least this share of organisations is matched, not scored
 RARE_SHARE = (
     0.05  # a compound used by fewer organisations than this is also looked for by its parts
@@ -154,8 +155,12 @@ def search(
     )
     practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
     # Practices are shown for organisations ranked first; for a list of practices, a few more
-    # organisations than practices asked for, so the best practices are among them.
+    # organisations than practices asked for, so the best practices are among them. A phrase
+    # is looked for among organisations as its words, so some of them lack the phrase itself:
+    # more of them are taken, and those are left out.
+    phrase = '"' in query
     wanted = offset + limit if by_organisation else offset + limit + 10
+    wanted *= PHRASE_SPARE if phrase else 1
     ranked = organisations.search(organisation_query, limit=wanted + 1, filter=allow)
     slug_of = _slugs(organisations)
     slugs = [slug_of[docnum] for _, docnum in ranked.top_n[:wanted]]
@@ -164,14 +169,16 @@ def search(
     )
     matched = _Matches(practices, practice_query, slugs)
     if by_organisation:
-        page = slugs[offset : offset + limit]
-        if any(not matched.of(slug) for slug in page):
+        candidates = slugs if phrase else slugs[offset : offset + limit]
+        missing = [slug for slug in candidates if not matched.of(slug)]
+        if missing and not phrase:
             # An organisation that matches only across its practices (one word here, another
             # there) shows the practices that match any of the words.
             any_word = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query, group=OrGroup)
-            missing = [slug for slug in page if not matched.of(slug)]
             matched.add(_Matches(practices, any_word, missing))
-        found.rows = [matched.row(slug) for slug in page if matched.of(slug)]
+        rows = [slug for slug in candidates if matched.of(slug)]
+        page = rows[offset : offset + limit] if phrase else rows
+        found.rows = [matched.row(slug) for slug in page]
         found.hits = [hit for row in found.rows for hit in row["practices"]]
     else:
         found.hits = matched.best(offset, limit)
