@@ -265,7 +265,7 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
     found: set[str] = set()
     for item in items:
         # One scan tells whether an item names any regulation at all; most name none.
-        if not vocabulary_.any_pattern.search(item):
+        if not vocabulary_.may_name_any(item):
             continue
         for clause in _CLAUSE.split(item + " "):
             if not vocabulary_.any_pattern.search(clause):

@@ -314,6 +314,7 @@ _BUMP_VERSION = (
 _STORED_STATE = select(Organisation.record_hash, Organisation.status).where(
     Organisation.url == bindparam("url")
 )
+_SLUG_TAKEN = select(Organisation.id).where(Organisation.slug == bindparam("slug"))
 _SLUGS_LIKE = select(Organisation.slug).where(Organisation.slug.like(bindparam("pattern")))
 
 
@@ -350,6 +351,8 @@ def active_urls(session: Session) -> set[str]:
 
 
 def _free_slug(session: Session, slug: str) -> str:
+    if session.scalar(_SLUG_TAKEN, {"slug": slug}) is None:
+        return slug  # the usual case, answered by the unique index alone
     taken = set(session.scalars(_SLUGS_LIKE, {"pattern": f"{slug}%"}))
     candidate, number = slug, 2
     while candidate in taken:

@@ -66,6 +66,7 @@ def sections() -> Sections:
 @dataclass(frozen=True, eq=False)
 class Regulations:
     patterns: dict[str, tuple[re.Pattern[str], ...]]
+    anchors: tuple[str, ...]
     labels: dict[str, str]
     negations: tuple[re.Pattern[str], ...]
     not_negations: tuple[re.Pattern[str], ...]
@@ -74,6 +75,12 @@ class Regulations:
     def by_code(self) -> dict[str, re.Pattern[str]]:
         """Each code's patterns as one alternation: one scan per code and clause."""
         return _by_code(self)
+
+    def may_name_any(self, text: str) -> bool:
+        """False when the text has none of the anchor words every pattern needs: cheap, and
+        true of most practices."""
+        lowered = text.lower()
+        return any(anchor in lowered for anchor in self.anchors)
 
     @property
     def any_pattern(self) -> re.Pattern[str]:
@@ -98,15 +105,23 @@ def _any_pattern(rules: Regulations) -> re.Pattern[str]:
 @cache
 def regulations() -> Regulations:
     data = _load("regulations.toml")
-    return Regulations(
+    rules = Regulations(
         patterns={
             code: _compile("regulations.toml", spec["patterns"])
             for code, spec in data["codes"].items()
         },
+        anchors=tuple(data["anchors"]),
         labels={code: spec["label"] for code, spec in data["codes"].items()},
         negations=_compile("regulations.toml", data["negations"]),
         not_negations=_compile("regulations.toml", data["not_negations"]),
     )
+    for patterns in rules.patterns.values():
+        for pattern in patterns:
+            if not any(anchor in pattern.pattern.lower() for anchor in rules.anchors):
+                raise WmkbError(
+                    f"harvester/data/regulations.toml: {pattern.pattern!r} has none of the anchors"
+                )
+    return rules
 
 
 @cache
