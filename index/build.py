@@ -62,16 +62,7 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
         practice_writer = practices.writer(limitmb=WRITER_MB)
         organisation_writer = organisations.writer(limitmb=WRITER_MB)
         for organisation in _organisations(session):
-            if organisation.status != "active":
-                continue
-            facts[organisation.slug] = organisation_facts(organisation)
-            practice_documents = list(documents(organisation))
-            for document in practice_documents:
-                practice_writer.add_document(**document)
-            organisation_writer.add_document(
-                **organisation_document(organisation, facts[organisation.slug], practice_documents)
-            )
-            count += len(practice_documents)
+            count += _add(organisation, practice_writer, organisation_writer, facts)
         practice_writer.commit()
         organisation_writer.commit()
     _write_json(staging / FACTS_FILE, facts)
@@ -121,20 +112,26 @@ def update(engine: Engine, index_dir: Path) -> int:
             practice_writer.delete_by_term("slug", organisation.slug)
             organisation_writer.delete_by_term("slug", organisation.slug)
             facts.pop(organisation.slug, None)
-            if organisation.status != "active":
-                continue
-            facts[organisation.slug] = organisation_facts(organisation)
-            practice_documents = list(documents(organisation))
-            for document in practice_documents:
-                practice_writer.add_document(**document)
-            organisation_writer.add_document(
-                **organisation_document(organisation, facts[organisation.slug], practice_documents)
-            )
+            _add(organisation, practice_writer, organisation_writer, facts)
         practice_writer.commit()
         organisation_writer.commit()
     _write_json(index_dir / FACTS_FILE, facts)
     _write_state(index_dir, version)
     return changed
+
+
+def _add(organisation: Organisation, practice_writer, organisation_writer, facts: dict) -> int:
+    """Index one organisation (nothing once withdrawn); returns its number of practices."""
+    if organisation.status != "active":
+        return 0
+    facts[organisation.slug] = organisation_facts(organisation)
+    practice_documents = list(documents(organisation))
+    for document in practice_documents:
+        practice_writer.add_document(**document)
+    organisation_writer.add_document(
+        **organisation_document(organisation, facts[organisation.slug], practice_documents)
+    )
+    return len(practice_documents)
 
 
 def open_index(index_dir: Path, name: str = INDEX_NAME):

@@ -159,24 +159,33 @@ def search(
     # is looked for among organisations as its words, so some of them lack the phrase itself:
     # more of them are taken, and those are left out.
     phrase = '"' in query
-    wanted = offset + limit if by_organisation else offset + limit + 10
-    wanted *= PHRASE_SPARE if phrase else 1
-    ranked = organisations.search(organisation_query, limit=wanted + 1, filter=allow)
+    need = offset + limit
+    wanted = need if by_organisation else need + 10
     slug_of = _slugs(organisations)
-    slugs = [slug_of[docnum] for _, docnum in ranked.top_n[:wanted]]
+
+    def candidates(count: int):
+        ranked = organisations.search(organisation_query, limit=count + 1, filter=allow)
+        return ranked, [slug_of[docnum] for _, docnum in ranked.top_n[:count]]
+
+    ranked, slugs = candidates(wanted)
+    matched = _Matches(practices, practice_query, slugs)
+    found_enough = len(matched.by_slug) if by_organisation else matched.count
+    if phrase and found_enough < need and len(ranked.top_n) > wanted:
+        wanted *= PHRASE_SPARE
+        ranked, slugs = candidates(wanted)
+        matched = _Matches(practices, practice_query, slugs)
     found = SearchResult(
         hits=[], organisations=ranked.estimated_length(), has_more=len(ranked.top_n) > wanted
     )
-    matched = _Matches(practices, practice_query, slugs)
     if by_organisation:
-        candidates = slugs if phrase else slugs[offset : offset + limit]
-        missing = [slug for slug in candidates if not matched.of(slug)]
+        shown = slugs if phrase else slugs[offset : offset + limit]
+        missing = [slug for slug in shown if not matched.of(slug)]
         if missing and not phrase:
             # An organisation that matches only across its practices (one word here, another
             # there) shows the practices that match any of the words.
             any_word = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query, group=OrGroup)
             matched.add(_Matches(practices, any_word, missing))
-        rows = [slug for slug in candidates if matched.of(slug)]
+        rows = [slug for slug in shown if matched.of(slug)]
         page = rows[offset : offset + limit] if phrase else rows
         found.rows = [matched.row(slug) for slug in page]
         found.hits = [hit for row in found.rows for hit in row["practices"]]
