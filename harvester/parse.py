@@ -101,9 +101,10 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     title = _collapse(tree.css_first("title").text()) if tree.css_first("title") else ""
     rules = vocabulary.page_rules()
     tree.strip_tags(list(rules.chrome_tags))
-    for selector in rules.chrome_selectors:
-        for node in tree.css(selector):
-            node.decompose()
+    # One pass over the tree for every selector; removed last-first, so that a node is always
+    # removed before the element around it (removing the outer one frees the inner one).
+    for node in reversed(tree.css(", ".join(rules.chrome_selectors))):
+        node.decompose()
     root = _content_root(tree, rules.content_roots)
     blocks = _expand_bullets(_walk(root, base)) if root is not None else []
     name = _page_name(root, rules.name_selectors) if root is not None else None
