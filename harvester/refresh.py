@@ -35,6 +35,7 @@ from harvester.robots import Robots
 from harvester.store import active_urls, save_profile, touch, withdraw
 
 GONE_STATUSES = frozenset({404, 410})
+PAGE_BATCH = 100  # page rows written together
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ class _RunHandler:
         self.counts: Counter[str] = Counter()
         self.start_page_read = False
         self.session = Session(engine)  # one for the run; each organisation is its own transaction
+        self._page_updates: list[dict] = []
+        self._page_inserts: list[dict] = []
         with Session(engine) as session:
             self.pages = {page.url: page for page in session.scalars(select(Page))}
             for page in self.pages.values():
@@ -343,9 +346,22 @@ class _RunHandler:
             "organisation_url": organisation_url,
             "links": links,
         }
+        if url in self.pages:
+            self._page_updates.append({"page_url": url, **values})
+        else:
+            self._page_inserts.append({"url": url, **values})
+        if len(self._page_updates) + len(self._page_inserts) >= PAGE_BATCH:
+            self.flush_pages()
+
+    def flush_pages(self) -> None:
+        """Write the buffered page rows. They are bookkeeping (validators, hashes, links): a
+        kill that loses some only means those pages are fetched and read in full next time."""
         with self.engine.begin() as connection:
-            if not connection.execute(_UPDATE_PAGE, {"page_url": url, **values}).rowcount:
-                connection.execute(_INSERT_PAGE, {"url": url, **values})
+            if self._page_updates:
+                connection.execute(_UPDATE_PAGE, self._page_updates)
+            if self._page_inserts:
+                connection.execute(_INSERT_PAGE, self._page_inserts)
+        self._page_updates, self._page_inserts = [], []
 
 
 # Built once: a refresh runs them for every page.
@@ -354,6 +370,7 @@ _INSERT_PAGE = insert(Page.__table__)
 
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:
+    handler.flush_pages()
     handler.session.close()
     now = _now()
     with Session(engine) as session:
