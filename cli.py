@@ -19,7 +19,7 @@ from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
 from harvester.pipeline import read
-from harvester.refresh import RefreshOptions, default_user_agent, refresh
+from harvester.refresh import COUNTS, RefreshOptions, default_user_agent, refresh
 from harvester.sitehost import serve_folder
 from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
@@ -179,16 +179,7 @@ def _progress_line(summary) -> None:
 def _print_summary(summary) -> None:
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
-    for key in (
-        "fetched",
-        "not_modified",
-        "skipped",
-        "new",
-        "changed",
-        "unchanged",
-        "withdrawn",
-        "failed",
-    ):
+    for key in COUNTS:
         click.echo(f"  {key:<13}{getattr(summary, key):>6}")
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")

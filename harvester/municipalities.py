@@ -107,6 +107,12 @@ def _by_code() -> dict[str, Municipality]:
     return {municipality.cbs_code: municipality for municipality in municipalities()}
 
 
+def province_named(name: str) -> str | None:
+    """CBS's name of the province a name means ("Friesland" → "Fryslân"), or None."""
+    _, provinces = _names()
+    return provinces.get(fold(name))
+
+
 def province_in(text: str) -> str | None:
     """The first Dutch province a text names ("in het noordoosten van Drenthe"), or None."""
     _, provinces = _names()

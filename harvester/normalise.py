@@ -268,8 +268,6 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
         if not vocabulary_.may_name_any(item):
             continue
         for clause in _CLAUSE.split(item + " "):
-            if not vocabulary_.any_pattern.search(clause):
-                continue
             named = {
                 code
                 for code, pattern in vocabulary_.by_code.items()

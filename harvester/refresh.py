@@ -54,6 +54,19 @@ def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
     return settings.USER_AGENT.format(contact=contact)
 
 
+# What a refresh reports, in this order everywhere: summary, JSON, run log.
+COUNTS = (
+    "fetched",
+    "not_modified",
+    "skipped",
+    "new",
+    "changed",
+    "unchanged",
+    "withdrawn",
+    "failed",
+)
+
+
 @dataclass
 class RefreshSummary:
     run_id: int
@@ -73,14 +86,7 @@ class RefreshSummary:
     def as_json(self) -> dict:
         return {
             "run_id": self.run_id,
-            "fetched": self.fetched,
-            "not_modified": self.not_modified,
-            "skipped": self.skipped,
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "withdrawn": self.withdrawn,
-            "failed": self.failed,
+            **{key: getattr(self, key) for key in COUNTS},
             "duration_s": round(self.duration_s, 3),
             "complete": self.complete,
             "failures": [{"url": url, "reason": reason} for url, reason in self.failures],
@@ -400,19 +406,7 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
 def append_run_log(path: Path, summary: RefreshSummary, site: str) -> None:
     """One line per run, for whoever reads the cron machine's logs."""
     state = "complete" if summary.complete else "incomplete"
-    counts = " ".join(
-        f"{key}={getattr(summary, key)}"
-        for key in (
-            "fetched",
-            "not_modified",
-            "skipped",
-            "new",
-            "changed",
-            "unchanged",
-            "withdrawn",
-            "failed",
-        )
-    )
+    counts = " ".join(f"{key}={getattr(summary, key)}" for key in COUNTS)
     line = (
         f"{_now().replace(microsecond=0).isoformat()}Z run={summary.run_id} {state} {counts} "
         f"duration_s={summary.duration_s:.1f} site={site}\n"

@@ -82,11 +82,6 @@ class Regulations:
         lowered = text.lower()
         return any(anchor in lowered for anchor in self.anchors)
 
-    @property
-    def any_pattern(self) -> re.Pattern[str]:
-        """Every pattern in one alternation: does a text name any regulation at all?"""
-        return _any_pattern(self)
-
 
 @cache
 def _by_code(rules: Regulations) -> dict[str, re.Pattern[str]]:
@@ -94,12 +89,6 @@ def _by_code(rules: Regulations) -> dict[str, re.Pattern[str]]:
         code: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
         for code, patterns in rules.patterns.items()
     }
-
-
-@cache
-def _any_pattern(rules: Regulations) -> re.Pattern[str]:
-    alternatives = (pattern.pattern for patterns in rules.patterns.values() for pattern in patterns)
-    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives), re.IGNORECASE)
 
 
 @cache

@@ -31,7 +31,7 @@ from whoosh.searching import Hit as WhooshHit
 
 from harvester import vocabulary
 from harvester.errors import QueryError
-from harvester.municipalities import PROVINCES, fold
+from harvester.municipalities import PROVINCES, province_named
 from index.analysis import dutch_analyzer
 from index.build import (
     INDEX_NAME,
@@ -130,15 +130,12 @@ def search(
     expand: bool = True,
     facets: bool = False,
     by_organisation: bool = False,
-    collapse_per_organisation: int | None = None,
 ) -> SearchResult:
     """The best practices for `query`: `limit` of them from `offset`, or with by_organisation,
     `limit` organisations from `offset`, each with its best practices.
 
     Raises QueryError for a query that cannot be read or says nothing.
-    (`collapse_per_organisation` is the older name of by_organisation.)
     """
-    by_organisation = by_organisation or bool(collapse_per_organisation)
     rewrite_query(query, expand=False)  # refuses an empty or overlong query before any I/O
     organisations_ix, organisations = _index_and_searcher(index_dir, ORGANISATIONS_INDEX)
     practices_ix, practices = _index_and_searcher(index_dir, INDEX_NAME)
@@ -291,11 +288,6 @@ def rewrite_query(query: str, *, expand: bool = True, rare=lambda word: True) ->
     return rewritten
 
 
-def parse_query(schema, query: str, *, expand: bool = True):
-    """Whoosh's query over the practices for the user's words, every word required."""
-    return _parse(schema, PRACTICE_FIELDS, rewrite_query(query, expand=expand), query)
-
-
 def _parse(schema, fields: tuple[str, ...], rewritten: str, query: str, group=AndGroup):
     parser = MultifieldParser(list(fields), schema, group=group)
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -381,14 +373,9 @@ def _compound_parts(text: str, rare) -> str:
 
 
 def _province_term(value: str) -> str:
-    value = value.strip('"')
-    for province in PROVINCES:
-        if (
-            fold(province) == fold(value)
-            or fold(value) in ("friesland", "fryslan")
-            and province == "Fryslân"
-        ):
-            return province_slug(province)
+    province = province_named(value.strip('"'))
+    if province:
+        return province_slug(province)
     raise QueryError(f"unknown province {value!r}; one of: {', '.join(PROVINCES)}")
 
 
