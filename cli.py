@@ -134,11 +134,30 @@ def parse_command(file: Path, url: str | None) -> None:
     show_default=True,
     help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
 )
+@click.option(
+    "--read-process-after",
+    envvar="WMKB_READ_PROCESS_AFTER",
+    type=click.IntRange(0),
+    default=settings.READ_PROCESS_AFTER,
+    show_default=True,
+    help="Pages read in the crawl's own process before a second one reads and stores the rest "
+    "(0: all) [env WMKB_READ_PROCESS_AFTER].",
+)
 @click.option("--full", is_flag=True, help="Re-fetch and re-read every page.")
 @click.option("--quiet", is_flag=True, help="Print only errors.")
 @_json_option
 def refresh_command(
-    site, db_url, index_dir, concurrency, delay, max_pages, contact, full, quiet, as_json
+    site,
+    db_url,
+    index_dir,
+    concurrency,
+    delay,
+    max_pages,
+    contact,
+    read_process_after,
+    full,
+    quiet,
+    as_json,
 ) -> None:
     """Crawl the site, store what changed, and update the index."""
     engine = open_database(db_url or settings.default_db_url(), create=True)
@@ -149,6 +168,7 @@ def refresh_command(
         ),
         max_pages=max_pages,
         full=full,
+        read_process_after=read_process_after,
     )
     summary = refresh(engine, options)
     update(engine, index_dir or settings.default_index_dir())

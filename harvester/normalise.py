@@ -264,10 +264,12 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
     vocabulary_ = vocabulary.regulations()
     found: set[str] = set()
     for item in items:
-        # One scan tells whether an item names any regulation at all; most name none.
-        if not vocabulary_.may_name_any(item):
+        lowered = item.lower()
+        if not vocabulary_.may_name_any(lowered):
             continue
-        for clause in _CLAUSE.split(item + " "):
+        for clause in _CLAUSE.split(lowered + " "):
+            if not vocabulary_.any_code.search(clause):
+                continue
             named = {
                 code
                 for code, pattern in vocabulary_.by_code.items()

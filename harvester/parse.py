@@ -60,10 +60,9 @@ _INLINE = {
 }
 # A bullet glyph at the start of a line, then the text.
 _BULLET = re.compile(r"^\s*([•·▪◦●○‣∙*\-–—])\s*(.*)$", re.DOTALL)
-_SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Block:
     """One unit of content in reading order.
 
@@ -95,15 +94,13 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     """Decode and read one page. Never fails on bad markup: browsers don't either."""
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
     tree = LexborHTMLParser(text)
-    base = _base_url(tree, url)
-    links = _all_links(tree, base)
-    canonical = _canonical(tree, base)
-    title = _collapse(tree.css_first("title").text()) if tree.css_first("title") else ""
+    base, canonical, links = _addresses(tree, url)
+    title_node = (tree.head or tree.root).css_first("title")
+    title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
-    tree.strip_tags(list(rules.chrome_tags))
     # One pass over the tree for every selector; removed last-first, so that a node is always
     # removed before the element around it (removing the outer one frees the inner one).
-    for node in reversed(tree.css(", ".join(rules.chrome_selectors))):
+    for node in reversed(tree.css(rules.chrome)):
         node.decompose()
     root = _content_root(tree, rules.content_roots)
     blocks = _expand_bullets(_walk(root, base)) if root is not None else []
@@ -123,12 +120,7 @@ def _guess_encoding(body: bytes) -> str:
 
 
 def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def _base_url(tree: LexborHTMLParser, url: str) -> str:
-    base = tree.css_first("base[href]")
-    return urljoin(url, base.attributes.get("href") or "") if base else url
+    return " ".join(text.split())
 
 
 def absolute(base: str, href: str) -> str:
@@ -144,20 +136,27 @@ def absolute(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
-def _all_links(tree: LexborHTMLParser, base: str) -> list[str]:
-    links = []
-    for anchor in tree.css("a[href], area[href]"):
-        href = (anchor.attributes.get("href") or "").strip()
-        if href and not (anchor.attributes.get("rel") or "").lower().count("nofollow"):
-            links.append(absolute(base, href))
-    return links
-
-
-def _canonical(tree: LexborHTMLParser, base: str) -> str | None:
-    for link in tree.css("link[rel][href]"):
-        if "canonical" in (link.attributes.get("rel") or "").lower().split():
-            return urljoin(base, (link.attributes.get("href") or "").strip())
-    return None
+def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[str]]:
+    """The base URL, the canonical URL and every followed link, absolute, from one query:
+    each query is a walk over the whole document."""
+    base_href: str | None = None
+    canonical_href: str | None = None
+    hrefs = []
+    for node in tree.css("base[href], link[rel][href], a[href], area[href]"):
+        attributes = node.attributes
+        href = (attributes.get("href") or "").strip()
+        rel = (attributes.get("rel") or "").lower()
+        tag = node.tag
+        if tag == "base":
+            base_href = href if base_href is None else base_href
+        elif tag == "link":
+            if canonical_href is None and "canonical" in rel.split():
+                canonical_href = href
+        elif href and "nofollow" not in rel:
+            hrefs.append(href)
+    base = urljoin(url, base_href) if base_href is not None else url
+    canonical = urljoin(base, canonical_href) if canonical_href is not None else None
+    return base, canonical, [absolute(base, href) for href in hrefs]
 
 
 def _content_root(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> LexborNode | None:
@@ -192,6 +191,8 @@ class _Lines:
         self.lines.append([])
 
     def flush(self, out: list[Block]) -> None:
+        if len(self.lines) == 1 and not self.lines[0]:
+            return  # nothing since the last block: the common case, between two paragraphs
         continued = False
         for segments in self.lines:
             text = _collapse("".join(part for part, _ in segments))
@@ -243,8 +244,20 @@ def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool)
             continue
         else:  # a block element: what was before it and what is in it are separate lines
             lines.flush(out)
-            _walk_into(child, out, lines, bold=bold)
-            lines.flush(out)
+            only_text = _only_text(child)
+            if only_text is None:
+                _walk_into(child, out, lines, bold=bold)
+                lines.flush(out)
+            elif only_text:  # most paragraphs: one line, read without the general machinery
+                out.append(Block("line", only_text, bold=bold))
+
+
+def _only_text(node: LexborNode) -> str | None:
+    """The collapsed text of an element whose one child is a text node, else None."""
+    first = node.first_child
+    if first is None or first.next is not None or first.tag != "-text":
+        return None
+    return _collapse(first.text_content or "")
 
 
 def _list_items(node: LexborNode, base: str) -> list[Block]:
@@ -257,20 +270,29 @@ def _list_items(node: LexborNode, base: str) -> list[Block]:
     for li in node.iter():
         if li.tag != "li":
             continue
+        only_text = _only_text(li)
+        if only_text is not None:  # most items: their text and nothing else
+            text = _without_glyph(only_text)
+            if text:
+                items.append(Block("item", text))
+            continue
         own: list[str] = []
         subs: list[str] = []
         links: list[tuple[str, str]] = []
         _li_text(li, own, subs, links, base)
-        text = _collapse("".join(own))
-        bullet = _BULLET.match(text)
-        if bullet and bullet.group(1) in "•·▪◦●‣∙":
-            text = bullet.group(2)
+        text = _without_glyph(_collapse("".join(own)))
         if not text and subs:
             text, subs = subs[0], subs[1:]
         if text:
             label = _leading_label(li, text)
             items.append(Block("item", "\n- ".join([text, *subs]), links=tuple(links), label=label))
     return items
+
+
+def _without_glyph(text: str) -> str:
+    """An item's text without a bullet glyph typed before it ("• Zorgverlof")."""
+    bullet = _BULLET.match(text)
+    return bullet.group(2) if bullet and bullet.group(1) in "•·▪◦●‣∙" else text
 
 
 def _leading_label(li: LexborNode, text: str) -> str:
@@ -394,6 +416,7 @@ def raw_record(page: Page) -> RawRecord:
             break
     section: str | None = None
     sub_heading: str | None = None
+    own_host = urlsplit(page.url).hostname or ""
     for block in blocks:
         if rules.boilerplate.match(block.text):
             continue
@@ -403,7 +426,7 @@ def raw_record(page: Page) -> RawRecord:
             continue
         if _unused_fact(block, in_section=section is not None):
             continue
-        website = _website(block, rules, urlsplit(page.url).hostname or "")
+        website = _website(block, rules, own_host)
         if website is not None:
             record.websites.append(website)
             continue
@@ -503,7 +526,12 @@ def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | 
         ):
             return href
     text = block.text.rstrip(".")
-    if _BARE_URL.match(text) and "@" not in text and _names_other_site(text, rules, own_host):
+    if (
+        " " not in text
+        and _BARE_URL.match(text)
+        and "@" not in text
+        and _names_other_site(text, rules, own_host)
+    ):
         return text
     return None
 

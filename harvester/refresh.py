@@ -29,10 +29,10 @@ from harvester.errors import FetchError
 from harvester.fetch import Fetcher, FetchSettings, Response, is_html
 from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
-from harvester.pipeline import read_for_crawl
-from harvester.record import Profile
+from harvester.reader import PageReader, ReadError
 from harvester.robots import Robots
-from harvester.store import active_urls, save_profile, touch, withdraw
+from harvester.store import active_urls, touch, withdraw
+from harvester.store import now as _now
 
 GONE_STATUSES = frozenset({404, 410})
 PAGE_BATCH = 100  # page rows written together
@@ -47,6 +47,9 @@ class RefreshOptions:
     max_pages: int = settings.MAX_PAGES
     full: bool = False  # re-fetch and re-read every page, whatever the sitemap and validators say
     failure_threshold: float = settings.FAILURE_THRESHOLD
+    # Pages read in the crawl's process before a second one takes reading and storing over;
+    # None: never.
+    read_process_after: int | None = settings.READ_PROCESS_AFTER
     progress: Callable[[RefreshSummary], None] | None = None  # called after every URL
 
 
@@ -118,7 +121,13 @@ def _refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
         run_id = run.id
     summary = RefreshSummary(run_id=run_id)
     handler = _RunHandler(
-        engine, site, run_id, summary, full=options.full, progress=options.progress
+        engine,
+        site,
+        run_id,
+        summary,
+        full=options.full,
+        progress=options.progress,
+        read_process_after=options.read_process_after,
     )
     crawl_complete = False  # stays so when the run is interrupted
     try:
@@ -155,6 +164,13 @@ async def _crawl(
         # A start page that did not answer means we did not see the site, whatever else we saw.
         return not crawler.truncated and handler.start_page_read
     finally:
+        await handler.reader.close()
+        if handler.reader.read_there:
+            summary.counts["read_in_second_process"] = handler.reader.read_there
+        if handler.reader.child_died:
+            summary.counts["second_process_died"] = 1
+        if handler.reader.child_failed:
+            summary.counts["second_process_did_not_start"] = 1
         await fetcher.close()
 
 
@@ -214,6 +230,7 @@ class _RunHandler:
         *,
         full: bool,
         progress: Callable[[RefreshSummary], None] | None = None,
+        read_process_after: int | None = None,
     ) -> None:
         self.engine = engine
         self.progress = progress
@@ -227,7 +244,7 @@ class _RunHandler:
         self.gone_organisations: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.start_page_read = False
-        self.session = Session(engine)  # one for the run; each organisation is its own transaction
+        self.reader = PageReader(engine, site=site, run_id=run_id, process_after=read_process_after)
         self._page_updates: list[dict] = []
         self._page_inserts: list[dict] = []
         with Session(engine) as session:
@@ -288,19 +305,17 @@ class _RunHandler:
                 url, response, content_hash, known.kind, known.organisation_url, known.links
             )
             return json.loads(known.links or "[]")
-        record, links = read_for_crawl(
-            response.body, response.final_url, response.content_type, self.site
-        )
-        organisation_url = None
-        if isinstance(record, Profile):
-            profile = self._on_site_identity(record, response.final_url)
-            organisation_url = profile.url
-            outcome = save_profile(self.session, profile, run_id=self.run_id, now=_now())
-            self.seen_organisations.add(organisation_url)
-            self._outcome(organisation_url, outcome)
-        links_json = json.dumps(links)
-        self._save_page(url, response, content_hash, record.kind, organisation_url, links_json)
-        return links
+        try:
+            read = await self.reader.read(response.body, response.final_url, response.content_type)
+        except ReadError as error:
+            self.failed(url, FetchError(url, f"could not be read: {error}", kind="unreadable"))
+            return []
+        if read.organisation_url is not None:
+            self.seen_organisations.add(read.organisation_url)
+            self._outcome(read.organisation_url, read.outcome)
+        links_json = json.dumps(read.links)
+        self._save_page(url, response, content_hash, read.kind, read.organisation_url, links_json)
+        return read.links
 
     def failed(self, url: str, error: FetchError) -> None:
         self.summary.failed += 1
@@ -310,15 +325,6 @@ class _RunHandler:
         if known is not None and known.organisation_url:
             # A failed fetch says nothing about the organisation: keep it as it is.
             self.seen_organisations.add(known.organisation_url)
-
-    def _on_site_identity(self, profile: Profile, final_url: str) -> Profile:
-        # rel=canonical decides the identity, but only when it points into the site.
-        identity = canonical_url(profile.url)
-        if not same_site(identity, self.site):
-            identity = canonical_url(final_url)
-        if identity == profile.url:
-            return profile
-        return Profile(**{**profile.__dict__, "url": identity})
 
     def _seen_again(self, known: Page) -> None:
         """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
@@ -377,7 +383,6 @@ _INSERT_PAGE = insert(Page.__table__)
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:
     handler.flush_pages()
-    handler.session.close()
     now = _now()
     with Session(engine) as session:
         touch(session, handler.seen_organisations, now=now)
@@ -414,8 +419,3 @@ def append_run_log(path: Path, summary: RefreshSummary, site: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log:
         log.write(line)
-
-
-def _now() -> datetime:
-    # Naive UTC: SQLite keeps no time zones, and PostgreSQL columns are "without time zone".
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
@@ -204,6 +204,12 @@ def _sqlite_connect(connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN")
+
+
+def now() -> datetime:
+    """The time as the knowledge base keeps it: naive UTC, for SQLite keeps no time zones and
+    PostgreSQL's columns are "without time zone"."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def knowledge_base_version(session: Session) -> int:

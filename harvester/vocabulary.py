@@ -73,22 +73,43 @@ class Regulations:
 
     @property
     def by_code(self) -> dict[str, re.Pattern[str]]:
-        """Each code's patterns as one alternation: one scan per code and clause."""
+        """Each code's patterns as one alternation, for lower-cased text: one scan per code and
+        clause, and no case folding in the scan."""
         return _by_code(self)
 
-    def may_name_any(self, text: str) -> bool:
-        """False when the text has none of the anchor words every pattern needs: cheap, and
-        true of most practices."""
-        lowered = text.lower()
-        return any(anchor in lowered for anchor in self.anchors)
+    @property
+    def any_code(self) -> re.Pattern[str]:
+        """Every code's patterns as one alternation, for lower-cased text: one scan tells
+        whether a clause names a regulation at all, and most clauses name none."""
+        return _any_code(self)
+
+    def may_name_any(self, lowered: str) -> bool:
+        """False when the lower-cased text has none of the anchor words every pattern needs:
+        cheaper than any scan, and true of most practices."""
+        return _any_anchor(self).search(lowered) is not None
 
 
 @cache
 def _by_code(rules: Regulations) -> dict[str, re.Pattern[str]]:
     return {
-        code: re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+        code: re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
         for code, patterns in rules.patterns.items()
     }
+
+
+@cache
+def _any_anchor(rules: Regulations) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, rules.anchors)))
+
+
+@cache
+def _any_code(rules: Regulations) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in _by_code(rules).values()))
+
+
+# A letter outside an escape (\b, \S): the patterns run on lower-cased text, so a capital in
+# one could never match.
+_ESCAPE = re.compile(r"\\.")
 
 
 @cache
@@ -109,6 +130,10 @@ def regulations() -> Regulations:
             if not any(anchor in pattern.pattern.lower() for anchor in rules.anchors):
                 raise WmkbError(
                     f"harvester/data/regulations.toml: {pattern.pattern!r} has none of the anchors"
+                )
+            if any(letter.isupper() for letter in _ESCAPE.sub("", pattern.pattern)):
+                raise WmkbError(
+                    f"harvester/data/regulations.toml: {pattern.pattern!r} must be lower case"
                 )
     return rules
 
@@ -182,8 +207,7 @@ def org_types() -> OrgTypes:
 @dataclass(frozen=True)
 class PageRules:
     content_roots: tuple[str, ...]
-    chrome_tags: tuple[str, ...]  # removed by tag name, all in one pass
-    chrome_selectors: tuple[str, ...]  # the rest: ids, classes, structure
+    chrome: str  # every selector of page.toml's list, as one selector group: one query
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
     boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation
@@ -196,8 +220,7 @@ def page_rules() -> PageRules:
     data = _load("page.toml")
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        chrome_tags=tuple(sel for sel in data["chrome"] if re.fullmatch(r"[a-z]+", sel)),
-        chrome_selectors=tuple(sel for sel in data["chrome"] if not re.fullmatch(r"[a-z]+", sel)),
+        chrome=", ".join(data["chrome"]),
         name_selectors=tuple(data["name_selectors"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
         boilerplate=_compile("page.toml", ["|".join(f"(?:{b})" for b in data["boilerplate"])])[0],

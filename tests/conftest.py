@@ -106,9 +106,12 @@ def new_kb(backend: str, tmp_path: Path, request) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def refreshed(site: str, backend: str, tmp_path_factory, request) -> tuple[KnowledgeBase, dict]:
     """A knowledge base refreshed once from the fixture site, and the refresh's JSON summary.
-    Tests that only read it share it; tests that change it make their own."""
+    Tests that only read it share it; tests that change it make their own. Its pages are read
+    and stored in the refresh's second process; the other tests' refreshes read them in their
+    own (the fixture site is smaller than the default threshold)."""
     kb = make_kb(tmp_path_factory.mktemp(f"kb-{backend}"), _cluster(backend, request))
-    result = run_cli(["refresh", "--site", site + "/", "--delay", "0", "--json"], kb)
+    args = ["refresh", "--site", site + "/", "--delay", "0", "--read-process-after", "0"]
+    result = run_cli([*args, "--json"], kb)
     assert result.exit_code == 0, result.output
     return kb, json.loads(result.stdout)
 

@@ -17,7 +17,10 @@ from index.build import database_practice_ids, indexed_practice_ids
 from tests.conftest import FIXTURE_SITE, ROOT
 
 
-def _refresh_command(origin: str) -> list[str]:
+def _refresh_command(origin: str, read_process_after: int | None = None) -> list[str]:
+    second_process = (
+        [] if read_process_after is None else ["--read-process-after", str(read_process_after)]
+    )
     return [
         sys.executable,
         "-m",
@@ -30,16 +33,24 @@ def _refresh_command(origin: str) -> list[str]:
         "--concurrency",
         "1",
         "--quiet",
+        *second_process,
     ]
 
 
-@pytest.mark.parametrize("kill_after_s", [0.4, 1.0, 1.8, 2.6])
-def test_killed_refresh_then_a_complete_one(new_kb, kill_after_s: float) -> None:
+# The last two read and store in the refresh's second process, which outlives its parent by
+# as long as it takes to notice the pipe closed.
+@pytest.mark.parametrize(
+    ("kill_after_s", "read_process_after"),
+    [(0.4, None), (1.0, None), (1.8, None), (2.6, None), (1.2, 0), (2.2, 0)],
+)
+def test_killed_refresh_then_a_complete_one(
+    new_kb, kill_after_s: float, read_process_after: int | None
+) -> None:
     kb = new_kb
     env = {**os.environ, **kb.env()}
     with serve_folder(FIXTURE_SITE, latency_s=0.04) as origin:
         process = subprocess.Popen(
-            _refresh_command(origin),
+            _refresh_command(origin, read_process_after),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
