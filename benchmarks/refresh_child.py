@@ -60,6 +60,7 @@ def main() -> None:
         "changed": summary.changed,
         "unchanged": summary.unchanged,
         "failed": summary.failed,
+        "failures": summary.failures[:5],  # what went wrong, when something did
         "complete": summary.complete,
         "vm_hwm_kb": vm_hwm_kb(),
     }

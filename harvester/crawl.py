@@ -75,35 +75,51 @@ class Crawler:
 
     async def run(self, seeds: Iterable[str], handler: Handler) -> None:
         self.enqueue(seeds)
+        # A fetched page is read by a task of its own, so that the worker that fetched it goes
+        # on to the next URL meanwhile; at most `concurrency` pages wait for their reading.
+        self._reading = asyncio.Semaphore(self.concurrency)
+        self._readers: set[asyncio.Task[None]] = set()
         workers = [asyncio.create_task(self._work(handler)) for _ in range(self.concurrency)]
         try:
             await self._queue.join()
         finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            tasks = [*workers, *self._readers]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _work(self, handler: Handler) -> None:
         while True:
             url = await self._queue.get()
+            handed_over = False
             try:
-                await self._visit(url, handler)
+                response = await self._fetch(url, handler)
+                if response is not None:
+                    await self._reading.acquire()
+                    reader = asyncio.create_task(self._read(url, response, handler))
+                    self._readers.add(reader)
+                    reader.add_done_callback(self._readers.discard)
+                    handed_over = True
             finally:
-                self._queue.task_done()
+                if not handed_over:
+                    self._queue.task_done()
 
-    async def _visit(self, url: str, handler: Handler) -> None:
+    async def _fetch(self, url: str, handler: Handler) -> Response | None:
+        """The response to read, or None for a URL skipped or failed."""
         decision = handler.before(url)
         if isinstance(decision, Skip):
             self.counts["skipped_by_lastmod"] += 1
             self.enqueue(decision.links)
-            return
+            return None
         try:
-            response = await self.fetcher.get(
+            return await self.fetcher.get(
                 url, etag=decision.etag, last_modified=decision.last_modified
             )
         except FetchError as error:
             handler.failed(url, error)
-            return
+            return None
+
+    async def _read(self, url: str, response: Response, handler: Handler) -> None:
         try:
             links = await handler.after(url, response)
         except Exception as error:  # noqa: BLE001
@@ -111,5 +127,8 @@ class Crawler:
             # failure with its reason, and the crawl goes on.
             reason = f"could not be read: {type(error).__name__}: {error}"
             handler.failed(url, FetchError(url, reason, kind="unreadable"))
-            return
-        self.enqueue(links)
+        else:
+            self.enqueue(links)
+        finally:
+            self._reading.release()
+            self._queue.task_done()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvester import settings
@@ -31,7 +31,7 @@ from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
 from harvester.reader import PageReader, ReadError
 from harvester.robots import Robots
-from harvester.store import active_urls, touch, withdraw
+from harvester.store import active_urls, touch, withdraw, writing
 from harvester.store import now as _now
 
 GONE_STATUSES = frozenset({404, 410})
@@ -114,7 +114,7 @@ def refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
 def _refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
     started = time.monotonic()
     site = canonical_url(options.site)
-    with Session(engine) as session, session.begin():
+    with Session(engine) as session, writing(session):
         run = RefreshRun(site=site, started_at=_now(), status="running")
         session.add(run)
         session.flush()
@@ -247,14 +247,15 @@ class _RunHandler:
         self.reader = PageReader(engine, site=site, run_id=run_id, process_after=read_process_after)
         self._page_updates: list[dict] = []
         self._page_inserts: list[dict] = []
-        with Session(engine) as session:
-            self.pages = {page.url: page for page in session.scalars(select(Page))}
-            for page in self.pages.values():
-                session.expunge(page)
+        # Stored pages are looked up as the crawl reaches them, not loaded up front: a hundred
+        # thousand of them with their links would not fit in bounded memory.
+        self._lookups = engine.connect()
+        self._in_flight: dict[str, Row | None] = {}  # URL → its stored page, while fetched
 
     def before(self, url: str) -> Fetch | Skip:
-        known = self.pages.get(url)
+        known = self._stored_page(url)
         if self.full or known is None or known.status != 200 or known.fetched_at is None:
+            self._in_flight[url] = known
             return Fetch()
         lastmod = self.lastmod.get(url)
         if lastmod is not None and lastmod <= known.fetched_at.replace(tzinfo=UTC):
@@ -262,31 +263,35 @@ class _RunHandler:
             self._seen_again(known)
             self.start_page_read = self.start_page_read or url == self.site
             return Skip(links=json.loads(known.links or "[]"))
+        self._in_flight[url] = known
         return Fetch(etag=known.etag, last_modified=known.last_modified)
+
+    def _stored_page(self, url: str) -> Row | None:
+        try:
+            return self._lookups.execute(_STORED_PAGE, {"url": url}).one_or_none()
+        finally:
+            self._lookups.rollback()  # hold no snapshot between lookups: SQLite's WAL must not grow
 
     async def after(self, url: str, response: Response) -> list[str]:
         try:
-            return await self._after(url, response)
+            links = await self._after(url, response, self._in_flight.get(url))
+            self._in_flight.pop(url, None)  # not on an error: failed() still needs it
+            return links
         finally:
             if self.progress:
                 self.progress(self.summary)
 
-    async def _after(self, url: str, response: Response) -> list[str]:
+    async def _after(self, url: str, response: Response, known: Row | None) -> list[str]:
         if url == self.site and (response.status == 200 or response.not_modified):
             self.start_page_read = True
-        known = self.pages.get(url)
         if response.not_modified and known is not None:
             self.summary.not_modified += 1
-            self._seen_again(known)
-            self._save_page(
-                url, response, known.content_hash, known.kind, known.organisation_url, known.links
-            )
-            return json.loads(known.links or "[]")
+            return self._as_before(url, known, response, known.content_hash)
         if response.status in GONE_STATUSES:
             self.counts[f"http_{response.status}"] += 1
             if known is not None and known.organisation_url:
                 self.gone_organisations.add(known.organisation_url)
-            self._save_page(url, response, None, "gone", None, None)
+            self._save_page(url, known, response, None, "gone", None, None)
             return []
         if response.status != 200:
             self.failed(
@@ -300,11 +305,7 @@ class _RunHandler:
         self.summary.fetched += 1
         content_hash = hashlib.sha256(response.body).hexdigest()
         if not self.full and known is not None and known.content_hash == content_hash:
-            self._seen_again(known)
-            self._save_page(
-                url, response, content_hash, known.kind, known.organisation_url, known.links
-            )
-            return json.loads(known.links or "[]")
+            return self._as_before(url, known, response, content_hash)
         try:
             read = await self.reader.read(response.body, response.final_url, response.content_type)
         except ReadError as error:
@@ -314,19 +315,31 @@ class _RunHandler:
             self.seen_organisations.add(read.organisation_url)
             self._outcome(read.organisation_url, read.outcome)
         links_json = json.dumps(read.links)
-        self._save_page(url, response, content_hash, read.kind, read.organisation_url, links_json)
+        self._save_page(
+            url, known, response, content_hash, read.kind, read.organisation_url, links_json
+        )
         return read.links
 
     def failed(self, url: str, error: FetchError) -> None:
         self.summary.failed += 1
         self.summary.failures.append((url, error.reason))
         self.counts[f"failed/{error.kind}"] += 1
-        known = self.pages.get(url)
+        known = self._in_flight.pop(url, None)
         if known is not None and known.organisation_url:
             # A failed fetch says nothing about the organisation: keep it as it is.
             self.seen_organisations.add(known.organisation_url)
 
-    def _seen_again(self, known: Page) -> None:
+    def _as_before(
+        self, url: str, known: Row, response: Response, content_hash: str | None
+    ) -> list[str]:
+        """The page says what it said when we last read it (304, or the same bytes)."""
+        self._seen_again(known)
+        self._save_page(
+            url, known, response, content_hash, known.kind, known.organisation_url, known.links
+        )
+        return json.loads(known.links or "[]")
+
+    def _seen_again(self, known: Row) -> None:
         """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
         if known.organisation_url:
             self.seen_organisations.add(known.organisation_url)
@@ -340,49 +353,65 @@ class _RunHandler:
     def _save_page(
         self,
         url: str,
+        known: Row | None,
         response: Response,
         content_hash: str | None,
         kind: str | None,
         organisation_url: str | None,
         links: str | None,
     ) -> None:
-        known = self.pages.get(url) if response.not_modified else None
+        merged = known if response.not_modified else None
         values = {
             "final_url": response.final_url,
             "status": 200 if response.not_modified else response.status,
-            "etag": response.etag or (known.etag if known else None),
-            "last_modified": response.last_modified or (known.last_modified if known else None),
+            "etag": response.etag or (merged.etag if merged else None),
+            "last_modified": response.last_modified or (merged.last_modified if merged else None),
             "content_hash": content_hash,
             "fetched_at": _now(),
             "kind": kind,
             "organisation_url": organisation_url,
             "links": links,
         }
-        if url in self.pages:
+        if known is not None:
             self._page_updates.append({"page_url": url, **values})
         else:
             self._page_inserts.append({"url": url, **values})
         if len(self._page_updates) + len(self._page_inserts) >= PAGE_BATCH:
             self.flush_pages()
 
+    def close(self) -> None:
+        self._lookups.close()
+
     def flush_pages(self) -> None:
         """Write the buffered page rows. They are bookkeeping (validators, hashes, links): a
         kill that loses some only means those pages are fetched and read in full next time."""
-        with self.engine.begin() as connection:
+        with Session(self.engine) as session, writing(session):
             if self._page_updates:
-                connection.execute(_UPDATE_PAGE, self._page_updates)
+                session.execute(_UPDATE_PAGE, self._page_updates)
             if self._page_inserts:
-                connection.execute(_INSERT_PAGE, self._page_inserts)
+                session.execute(_INSERT_PAGE, self._page_inserts)
         self._page_updates, self._page_inserts = [], []
 
 
 # Built once: a refresh runs them for every page.
+_PAGES = Page.__table__
+_STORED_PAGE = select(
+    _PAGES.c.status,
+    _PAGES.c.fetched_at,
+    _PAGES.c.etag,
+    _PAGES.c.last_modified,
+    _PAGES.c.content_hash,
+    _PAGES.c.kind,
+    _PAGES.c.organisation_url,
+    _PAGES.c.links,
+).where(_PAGES.c.url == bindparam("url"))
 _UPDATE_PAGE = update(Page.__table__).where(Page.__table__.c.url == bindparam("page_url"))
 _INSERT_PAGE = insert(Page.__table__)
 
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:
     handler.flush_pages()
+    handler.close()
     now = _now()
     with Session(engine) as session:
         touch(session, handler.seen_organisations, now=now)
@@ -400,7 +429,7 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
     for outcome in handler.outcomes.values():
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     summary.counts.update(handler.counts)
-    with Session(engine) as session, session.begin():
+    with Session(engine) as session, writing(session):
         run = session.get(RefreshRun, summary.run_id)
         run.finished_at = now
         run.status = "completed" if summary.complete else "incomplete"

@@ -15,9 +15,9 @@ CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 30.0  # per read of the body, not for the whole response
 MAX_PAGE_BYTES = 5_000_000  # a page larger than this (after decompression) is not read
 # Pages a refresh reads and stores in its own process before a second process takes that over:
-# then reading and HTTP run on two cores, and starting a process (~0.5 s) is paid only by large
-# refreshes.
-READ_PROCESS_AFTER = 200
+# then reading and HTTP run on two cores, and starting a process (~0.5 s of the other core) is
+# paid only by refreshes that read more than a few dozen pages.
+READ_PROCESS_AFTER = 50
 MAX_PAGES = 20_000  # pages fetched in one run at most; a run that hits it is incomplete
 MAX_REDIRECTS = 5
 RETRIES = 3  # retries after the first attempt, so at most 4 requests per URL

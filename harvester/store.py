@@ -203,7 +203,22 @@ def _sqlite_connect(connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(_WRITES)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITES = "wmkb_writes"  # an execution option: this transaction is going to write
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """`session.begin()` for a transaction that writes. On SQLite it takes the write lock at
+    its start: a transaction that read first and wrote later would fail at its first write
+    ("database is locked") if another process, such as the refresh's second one, had written
+    in between. PostgreSQL needs nothing of the kind."""
+    with session.begin():
+        session.connection(execution_options={_WRITES: True})
+        yield session
 
 
 def now() -> datetime:
@@ -228,7 +243,7 @@ def _next_version(session: Session) -> int:
 
 def save_profile(session: Session, profile: Profile, *, run_id: int | None, now: datetime) -> str:
     """Store one profile in its own transaction; "new", "changed" or "unchanged"."""
-    with session.begin():
+    with writing(session):
         content_hash = profile.content_hash()
         stored = session.execute(_STORED_STATE, {"url": profile.url}).one_or_none()
         if stored is None:
@@ -329,7 +344,7 @@ def touch(session: Session, urls: Iterable[str], *, now: datetime) -> None:
     urls = list(urls)
     if not urls:
         return
-    with session.begin():
+    with writing(session):
         session.execute(
             update(Organisation).where(Organisation.url.in_(urls)).values(last_seen=now)
         )
@@ -341,7 +356,7 @@ def withdraw(
     """Mark the active organisations at these URLs withdrawn; returns their slugs."""
     withdrawn = []
     for url in urls:
-        with session.begin():
+        with writing(session):
             organisation = session.scalar(select(Organisation).where(Organisation.url == url))
             if organisation is None or organisation.status == "withdrawn":
                 continue

@@ -19,7 +19,8 @@ KEYS = {
     "parse_pages_per_s", "full_refresh_s", "unchanged_refresh_s", "unchanged_refresh_ratio",
     "index_build_docs_per_s", "index_update_1pct_s", "search_p50_ms_2k", "search_p95_ms_2k",
     "search_p50_ms_10k", "search_p95_ms_10k", "fts5_p50_ms_10k", "fts5_p95_ms_10k",
-    "search_ratio_to_fts5_10k", "peak_rss_mb_10k", "n_crawl", "n_parse", "n_refresh",
+    "search_ratio_to_fts5_10k", "peak_rss_mb_10k", "peak_rss_mb_10k_incremental", "n_crawl",
+    "n_parse", "n_refresh",
     "n_index_build", "n_index_update", "n_search_2k", "n_search_10k", "n_peak_rss_10k",
     "server_c16_pages_per_s",
 } | PEER_KEYS
