@@ -160,8 +160,13 @@ def search(
     wanted = need if by_organisation else need + 10
     slug_of = _slugs(organisations)
 
+    scored, matched_only = _scored_and_filter(organisation_query)
+    candidate_filter = (
+        And([allow, matched_only]) if allow and matched_only else allow or matched_only
+    )
+
     def candidates(count: int):
-        ranked = organisations.search(organisation_query, limit=count + 1, filter=allow)
+        ranked = organisations.search(scored, limit=count + 1, filter=candidate_filter)
         return ranked, [slug_of[docnum] for _, docnum in ranked.top_n[:count]]
 
     ranked, slugs = candidates(wanted)
@@ -328,6 +333,13 @@ def _as_candidates(query, searcher):
     """
     reader = searcher.reader()
     common = COMMON_SHARE * max(searcher.doc_count(), 1)
+    everyone = reader.doc_count_all()
+
+    def used_by_all(node) -> bool:
+        term = node.child if isinstance(node, ConstantScoreQuery) else node
+        return (
+            isinstance(term, Term) and reader.doc_frequency(term.fieldname, term.text) >= everyone
+        )
 
     def constant(node):
         if isinstance(node, (Prefix, Wildcard)):
@@ -338,6 +350,11 @@ def _as_candidates(query, searcher):
             and reader.doc_frequency(node.fieldname, node.text) >= common
         ):
             return ConstantScoreQuery(node)
+        if isinstance(node, And) and any(used_by_all(sub) for sub in node.subqueries):
+            # A word every organisation uses ("mantelzorg") tells none apart, and ANDing it
+            # walks every organisation: among them it is left out (practices still need it).
+            kept = [sub for sub in node.subqueries if not used_by_all(sub)]
+            node = And(kept) if len(kept) > 1 else (kept or node.subqueries)[0]
         if (
             isinstance(node, And)
             and node.subqueries
@@ -347,6 +364,25 @@ def _as_candidates(query, searcher):
         return node
 
     return query.accept(constant)
+
+
+def _scored_and_filter(query):
+    """An AND of scored and constant-scored parts, as the scored part and a filter of the rest.
+
+    Every match gets the same constant, so ranking on the rest gives the same order; and
+    Whoosh intersects with a filter by set membership, not by walking the postings of a word
+    most organisations use.
+    """
+    if not isinstance(query, And):
+        return query, None
+    constant = [sub.child for sub in query.subqueries if isinstance(sub, ConstantScoreQuery)]
+    scored = [sub for sub in query.subqueries if not isinstance(sub, ConstantScoreQuery)]
+    if not constant or not scored:
+        return query, None
+    return (
+        And(scored) if len(scored) > 1 else scored[0],
+        And(constant) if len(constant) > 1 else constant[0],
+    )
 
 
 def _outside_quotes_and_filters(query: str, rewrite) -> str:
