@@ -2,7 +2,8 @@
 
 Workers, not the connection pool, cap the concurrency: with every discovered URL waiting inside
 httpx's pool each request costs far more CPU. The crawler knows nothing of the database; it asks
-its handler what to do before each URL (fetch, conditionally, or skip) and hands it each answer.
+its handler what to do before each URL (fetch, conditionally, or skip) and hands it each answer,
+in a task of its own: the worker fetches its next URL while the answer is read.
 """
 
 from __future__ import annotations

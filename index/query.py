@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import highlight
+from whoosh.idsets import BitSet
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.common import QueryParserError
 from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Prefix, Term, Wildcard
@@ -161,9 +162,7 @@ def search(
     slug_of = _slugs(organisations)
 
     scored, matched_only = _scored_and_filter(organisation_query)
-    candidate_filter = (
-        And([allow, matched_only]) if allow and matched_only else allow or matched_only
-    )
+    candidate_filter = _candidate_filter(organisations, matched_only, allow)
 
     def candidates(count: int):
         ranked = organisations.search(scored, limit=count + 1, filter=candidate_filter)
@@ -383,6 +382,30 @@ def _scored_and_filter(query):
         And(scored) if len(scored) > 1 else scored[0],
         And(constant) if len(constant) > 1 else constant[0],
     )
+
+
+_word_docs = threading.local()  # a word → the organisations using it, for one searcher
+
+
+def _candidate_filter(searcher, matched_only, allow):
+    """The organisations the scored part may rank: those with the matched-only words (and
+    allowed by the filters). Turning a word most organisations use into a set walks all its
+    postings, so the set is kept for as long as the searcher is: a bit per organisation."""
+    if matched_only is None:
+        return allow
+    if getattr(_word_docs, "searcher", None) is not searcher:
+        _word_docs.searcher, _word_docs.sets = searcher, {}
+    words = matched_only.subqueries if isinstance(matched_only, And) else [matched_only]
+    docs = None
+    for word in words:
+        key = repr(word)
+        if key not in _word_docs.sets:
+            _word_docs.sets[key] = BitSet(searcher.docs_for_query(word))
+        found = _word_docs.sets[key]
+        docs = found if docs is None else docs.intersection(found)
+    if allow is not None:
+        docs = docs.intersection(searcher.docs_for_query(allow))
+    return docs
 
 
 def _outside_quotes_and_filters(query: str, rewrite) -> str:
