@@ -404,7 +404,7 @@ def _candidate_filter(searcher, matched_only, allow):
         found = _word_docs.sets[key]
         docs = found if docs is None else docs.intersection(found)
     if allow is not None:
-        docs = docs.intersection(searcher.docs_for_query(allow))
+        docs = docs.intersection(BitSet(searcher.docs_for_query(allow)))
     return docs
 
 

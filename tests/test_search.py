@@ -77,6 +77,19 @@ def test_field_filters(kb) -> None:
     assert _slugs(kb, "province:Friesland") == {"gemeente-kleiveen"}
 
 
+@pytest.mark.parametrize("query", ["thuiswerken zorgverlof", "mantelzorgmakelaar medewerker"])
+def test_filters_given_apart_find_what_filters_in_the_query_find(kb, query: str) -> None:
+    # Words most organisations use filter the candidates; the filters given apart (the web
+    # page's facets) must narrow that, not replace it.
+    def slugs(text: str, **filters) -> list[str]:
+        found = search(kb.index_dir, text, limit=100, by_organisation=True, **filters)
+        return [row["slug"] for row in found.by_organisation()]
+
+    assert slugs(query, org_type="gemeente") == slugs(f"{query} type:gemeente")
+    assert slugs(query, regulation="thuiswerken") == slugs(f"{query} regulation:thuiswerken")
+    assert slugs(query, org_type="gemeente")  # the filters leave something to compare
+
+
 def test_facets_count_organisations(kb) -> None:
     found = search(kb.index_dir, "thuiswerken", limit=5, facets=True)
     assert sum(found.facets["org_type"].values()) == found.organisations
