@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import mimetypes
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from harvester.sitehost import SITE_ORIGIN, TEXT_TYPES, serve_folder
+from harvester.sitehost import not_modified, serve_folder, served_file
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 400: "Bad Request",
             404: "Not Found"}
@@ -80,34 +78,16 @@ class _Site:
                 return _response(301, b"", None, extra={"Location": path + "/"})
             target = target / "index.html"
         try:
-            body = target.read_bytes()
-            modified = target.stat().st_mtime
+            page = served_file(target, self.origin)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return _response(404, b"<h1>Pagina niet gevonden</h1>", "text/html")
-        content_type = TEXT_TYPES.get(target.suffix) or (
-            mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        )
-        if target.suffix in TEXT_TYPES:
-            body = body.replace(SITE_ORIGIN, self.origin)
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        validators = {"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True)}
-        if _not_modified(headers, etag, modified):
+        body = page.body
+        validators = {"ETag": page.etag, "Last-Modified": formatdate(page.modified, usegmt=True)}
+        conditions = headers.get("if-none-match"), headers.get("if-modified-since")
+        if not_modified(*conditions, page.etag, page.modified):
             return _response(304, b"", None, extra=validators)
-        return _response(200, b"" if head_only else body, content_type, extra=validators,
+        return _response(200, b"" if head_only else body, page.content_type, extra=validators,
                          length=len(body))
-
-
-def _not_modified(headers: dict[str, str], etag: str, modified: float) -> bool:
-    if_none_match = headers.get("if-none-match")
-    if if_none_match is not None:
-        return etag in [tag.strip() for tag in if_none_match.split(",")]
-    since = headers.get("if-modified-since")
-    if since:
-        try:
-            return int(modified) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 def _response(

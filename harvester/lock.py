@@ -18,6 +18,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from harvester import settings
@@ -27,10 +28,18 @@ from harvester.errors import LockedError
 ADVISORY_LOCK_KEY = 0x776D6B62
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for another database, or a SQLite one in memory."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database)
+    return None
+
+
 def lock_path(engine: Engine) -> Path:
     url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).with_name(Path(url.database).name + ".lock")
+    database = sqlite_file(url)
+    if database is not None:
+        return database.with_name(database.name + ".lock")
     digest = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
     return settings.home() / f"refresh-{digest}.lock"
 

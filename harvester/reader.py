@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from harvester.discover import canonical_url, same_site
+from harvester.lock import sqlite_file
 from harvester.pipeline import read_for_crawl
 from harvester.record import Profile
 from harvester.store import now, open_database, save_profile
@@ -85,11 +86,7 @@ class PageReader:
         self.site = site
         self.run_id = run_id
         # A database in this process's memory cannot be shared with another process.
-        shareable = engine.url.get_backend_name() != "sqlite" or engine.url.database not in (
-            None,
-            "",
-            ":memory:",
-        )
+        shareable = engine.url.get_backend_name() != "sqlite" or sqlite_file(engine.url) is not None
         self.process_after = process_after if shareable else None
         self.read_here = 0
         self.read_there = 0

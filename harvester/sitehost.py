@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +25,41 @@ from urllib.parse import unquote, urlsplit
 
 SITE_ORIGIN = b"https://www.werkenmantelzorg.nl"
 TEXT_TYPES = {".html": "text/html", ".xml": "application/xml", ".txt": "text/plain"}
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    body: bytes
+    content_type: str
+    etag: str
+    modified: float  # the file's mtime, for Last-Modified
+
+
+def served_file(target: Path, origin: bytes) -> ServedFile:
+    """A file as the fixture site serves it from `origin`: its links to the real site point
+    there. Raises OSError for a file that cannot be read."""
+    body = target.read_bytes()
+    modified = target.stat().st_mtime
+    content_type = TEXT_TYPES.get(target.suffix) or (
+        mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    )
+    if target.suffix in TEXT_TYPES:
+        body = body.replace(SITE_ORIGIN, origin)
+    return ServedFile(body, content_type, '"' + hashlib.sha1(body).hexdigest() + '"', modified)
+
+
+def not_modified(
+    if_none_match: str | None, if_modified_since: str | None, etag: str, modified: float
+) -> bool:
+    """Whether a conditional request's validators say the client's copy is current."""
+    if if_none_match is not None:
+        return etag in [tag.strip() for tag in if_none_match.split(",")]
+    if if_modified_since:
+        try:
+            return int(modified) <= parsedate_to_datetime(if_modified_since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 class _SiteHandler(BaseHTTPRequestHandler):
@@ -48,29 +84,16 @@ class _SiteHandler(BaseHTTPRequestHandler):
             target = target / "index.html"
         if not target.is_file():
             return self._send(404, b"<h1>Pagina niet gevonden</h1>", "text/html")
-        body = target.read_bytes()
-        content_type = TEXT_TYPES.get(target.suffix) or (
-            mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        )
-        if target.suffix in TEXT_TYPES:
-            body = body.replace(SITE_ORIGIN, self.origin)
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        modified = target.stat().st_mtime
-        if self._not_modified(etag, modified):
-            return self._send(304, b"", None, etag=etag, modified=modified)
-        self._send(200, body, content_type, etag=etag, modified=modified)
-
-    def _not_modified(self, etag: str, modified: float) -> bool:
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return etag in [tag.strip() for tag in if_none_match.split(",")]
-        since = self.headers.get("If-Modified-Since")
-        if since:
-            try:
-                return int(modified) <= parsedate_to_datetime(since).timestamp()
-            except (TypeError, ValueError):
-                return False
-        return False
+        page = served_file(target, self.origin)
+        validators = {"etag": page.etag, "modified": page.modified}
+        if not_modified(
+            self.headers.get("If-None-Match"),
+            self.headers.get("If-Modified-Since"),
+            page.etag,
+            page.modified,
+        ):
+            return self._send(304, b"", None, **validators)
+        self._send(200, page.body, page.content_type, **validators)
 
     def _redirect(self, location: str) -> None:
         self.send_response(301)

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import URL, make_url
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from harvester import migrate, settings
 from harvester.errors import StoreError, UsageError
-from harvester.lock import refresh_lock
+from harvester.lock import refresh_lock, sqlite_file
 from harvester.models import (
     Change,
     KnowledgeBaseState,
@@ -98,7 +97,7 @@ def upgrade_database(url: str) -> migrate.Upgrade:
 def where(url: str | URL) -> str:
     """The knowledge base for people: a SQLite file's path, else the URL without password."""
     url = make_url(url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    if sqlite_file(url) is not None:
         return url.database
     return url.render_as_string(hide_password=True)
 
@@ -112,8 +111,8 @@ def _engine(url: str, *, create: bool) -> Engine:
             f"not a database URL: {url!r} "
             "(e.g. sqlite:///kb.sqlite or postgresql+psycopg://user@host/dbname)"
         ) from error
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
+    path = sqlite_file(parsed)
+    if path is not None:
         if not path.exists() and not create:
             raise StoreError(f"no knowledge base at {path}; run `wmkb refresh` first")
         path.parent.mkdir(parents=True, exist_ok=True)
