@@ -45,11 +45,16 @@ class Municipality:
     year: int
 
 
+_LEADING_GEMEENTE = re.compile(r"^\s*(?:de\s+)?gemeente\s+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
 def fold(name: str) -> str:
     """Case, accents, punctuation and a leading "gemeente" folded away."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"^\s*(?:de\s+)?gemeente\s+", "", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = _LEADING_GEMEENTE.sub("", name.lower())
+    return _NOT_ALPHANUMERIC.sub(" ", text).strip()
 
 
 @cache
@@ -115,9 +120,13 @@ def province_named(name: str) -> str | None:
 
 def province_in(text: str) -> str | None:
     """The first Dutch province a text names ("in het noordoosten van Drenthe"), or None."""
-    _, provinces = _names()
     folded = f" {fold(text)} "
-    found = [
-        (folded.find(f" {key} "), name) for key, name in provinces.items() if f" {key} " in folded
-    ]
+    found = [(folded.find(key), name) for key, name in _padded_provinces() if key in folded]
     return min(found)[1] if found else None
+
+
+@cache
+def _padded_provinces() -> tuple[tuple[str, str], ...]:
+    """(" folded name ", CBS's name) for each province and alias: found only as whole words."""
+    _, provinces = _names()
+    return tuple((f" {key} ", name) for key, name in provinces.items())

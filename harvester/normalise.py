@@ -32,6 +32,8 @@ _NUMBER = re.compile(
     r"(?<![\d.,/-])(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,(\d+))?"
     r"(?:\s*(miljoen|mln\.?|duizend))?(?![\d/-]|[.,]\d)"
 )
+_NON_DIGIT = re.compile(r"\D")
+_WORD = re.compile(r"[^\s()]+")
 _MULTIPLIERS = {"miljoen": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000, "duizend": 1_000}
 # Where one statement ends and another begins, for negation and headcount context.
 _CLAUSE = re.compile(r"[.;!?:]\s|,\s*(?:maar|echter|behalve|wel)\b|\n")
@@ -128,7 +130,7 @@ def _first_date(values: list[str]) -> date | None:
 def numbers(text: str) -> Iterator[tuple[int, int, int]]:
     """(value, start, end) for each number written the Dutch way: "145.000", "1,1 miljoen"."""
     for match in _NUMBER.finditer(text):
-        whole = int(re.sub(r"\D", "", match[1]))
+        whole = int(_NON_DIGIT.sub("", match[1]))
         fraction = match[2]
         multiplier = _MULTIPLIERS.get((match[3] or "").lower(), 1)
         if fraction and multiplier == 1:
@@ -141,9 +143,9 @@ def numbers(text: str) -> Iterator[tuple[int, int, int]]:
 def _words_after(text: str, end: int, count: int) -> list[tuple[str, int]]:
     """The next `count` words after position `end`, lower case, with where each ends."""
     words = []
-    for match in re.finditer(r"[^\s()]+", text[end:]):
+    for match in _WORD.finditer(text, end):
         word = match.group().lower().strip('.,;:!?"“”')
-        words.append((word, end + match.end()))
+        words.append((word, match.end()))
         if len(words) == count:
             break
     return words
@@ -193,6 +195,9 @@ def _employees(fact_values: list[str], description: list[str]) -> int | None:
 def inhabitants(text: str) -> int | None:
     """A number of inhabitants stated in the text ("ruim 145.000 inwoners"), or None."""
     nouns = vocabulary.headcount().inhabitant_nouns
+    lowered = text.lower()
+    if not any(noun in lowered for noun in nouns):
+        return None  # most paragraphs: no need to read their numbers
     for value, _, end in numbers(text):
         if any(word in nouns for word, _ in _words_after(text, end, 2)):
             return value
@@ -223,7 +228,7 @@ def org_type(name: str, sector_facts: list[str], description: list[str]) -> str:
         (description[:1], rules.text_patterns),
     ):
         for kind in rules.order:
-            if any(pattern.search(text) for text in texts for pattern in patterns[kind]):
+            if any(patterns[kind].search(text) for text in texts):
                 return kind
     return "overig"
 
@@ -239,7 +244,7 @@ def normalise_website(address: str) -> str | None:
     if not parts.hostname or "." not in parts.hostname:
         return None
     host = parts.hostname + (f":{parts.port}" if parts.port else "")
-    query = urlencode(
+    query = parts.query and urlencode(
         [
             (key, value)
             for key, value in parse_qsl(parts.query, keep_blank_values=True)
@@ -265,14 +270,15 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
     found: set[str] = set()
     for item in items:
         lowered = item.lower()
-        if not vocabulary_.may_name_any(lowered):
+        candidates = vocabulary_.candidates(lowered)
+        if candidates is None or not candidates.any_code.search(lowered):
             continue
         for clause in _CLAUSE.split(lowered + " "):
-            if not vocabulary_.any_code.search(clause):
+            if not candidates.any_code.search(clause):
                 continue
             named = {
                 code
-                for code, pattern in vocabulary_.by_code.items()
+                for code, pattern in candidates.by_code
                 if code not in found and pattern.search(clause)
             }
             if named and not _negated(clause, vocabulary_):
@@ -281,17 +287,22 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
 
 
 def _negated(clause: str, rules: vocabulary.Regulations) -> bool:
-    for exception in rules.not_negations:
-        clause = exception.sub(" ", clause)
-    return any(negation.search(clause) for negation in rules.negations)
+    if rules.negation.search(clause) is None:
+        return False  # most clauses: no need to take the exceptions out first
+    return rules.negation.search(rules.not_negation.sub(" ", clause)) is not None
+
+
+_PAGE_EXTENSION = re.compile(r"\.(?:html?|php|aspx?)$")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug_for(url: str, name: str) -> str:
     """The site's own slug when the URL ends in one ("…/gemeente-aa-en-hunze/",
     "…/roc-westermark.html"), else one made from the name."""
     last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    last = re.sub(r"\.(?:html?|php|aspx?)$", "", last.lower())
-    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", last):
+    last = _PAGE_EXTENSION.sub("", last.lower())
+    if _SLUG.fullmatch(last):
         return last
     return slugify(name)
 
@@ -299,4 +310,4 @@ def slug_for(url: str, name: str) -> str:
 def slugify(name: str) -> str:
     """ "Zuivelcoöperatie De Klaver" → "zuivelcooperatie-de-klaver"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "organisatie"
+    return _NOT_SLUG.sub("-", ascii_name.lower()).strip("-") or "organisatie"

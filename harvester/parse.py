@@ -98,9 +98,9 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     title_node = (tree.head or tree.root).css_first("title")
     title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
-    # One pass over the tree for every selector; removed last-first, so that a node is always
-    # removed before the element around it (removing the outer one frees the inner one).
-    for node in reversed(tree.css(rules.chrome)):
+    # One pass over the body (nothing in <head> is read) for every selector; removed last-first,
+    # so that a node is always removed before the element around it.
+    for node in reversed((tree.body or tree.root).css(rules.chrome)):
         node.decompose()
     root = _content_root(tree, rules.content_roots)
     blocks = _expand_bullets(_walk(root, base)) if root is not None else []
@@ -120,6 +120,8 @@ def _guess_encoding(body: bytes) -> str:
 
 
 def _collapse(text: str) -> str:
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # most texts: no line break, tab or odd space (none is printable)
     return " ".join(text.split())
 
 
@@ -128,7 +130,7 @@ def absolute(base: str, href: str) -> str:
     absolute or root-relative, and urljoin's general case is slow."""
     if href.startswith(("http://", "https://", "mailto:", "tel:", "javascript:")):
         return href
-    if href.startswith("/") and not href.startswith("//"):
+    if href.startswith("/") and not href.startswith("//") and "/." not in href:
         scheme_end = base.find("://")
         path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else -1
         if path_start > 0:
@@ -155,24 +157,40 @@ def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[
         elif href and "nofollow" not in rel:
             hrefs.append(href)
     base = urljoin(url, base_href) if base_href is not None else url
-    canonical = urljoin(base, canonical_href) if canonical_href is not None else None
+    canonical = absolute(base, canonical_href) if canonical_href is not None else None
     return base, canonical, [absolute(base, href) for href in hrefs]
 
 
 def _content_root(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> LexborNode | None:
     for selector in selectors:
-        for node in tree.css(selector):
-            if node.text(strip=True):
-                return node
+        node = _first_with_text(tree, selector)
+        if node is not None:
+            return node
     return None
+
+
+def _first_with_text(scope: LexborHTMLParser | LexborNode, selector: str) -> LexborNode | None:
+    """The first element the selector matches that has text. Nearly always the first match:
+    css_first stops there, where css would walk the rest of the document."""
+    first = scope.css_first(selector)
+    if first is None or _has_text(first):
+        return first
+    return next((node for node in scope.css(selector)[1:] if _has_text(node)), None)
+
+
+def _has_text(node: LexborNode) -> bool:
+    # Not node.text(): that joins the whole content to learn whether it is empty.
+    for descendant in node.traverse(include_text=True):
+        if descendant.tag == "-text" and not (descendant.text_content or " ").isspace():
+            return True
+    return False
 
 
 def _page_name(root: LexborNode, selectors: tuple[str, ...]) -> str | None:
     for selector in selectors:
-        for node in root.css(selector):
-            text = _collapse(node.text())
-            if text:
-                return text
+        node = _first_with_text(root, selector)
+        if node is not None:
+            return _collapse(node.text())
     return None
 
 
@@ -217,7 +235,9 @@ def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool)
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
-            lines.add(child.text_content or "", bold)
+            text = child.text_content or ""
+            if lines.lines[-1] or not text.isspace():  # markup's own line breaks add nothing
+                lines.add(text, bold)
         elif tag == "br":
             lines.newline()
         elif tag in _HEADINGS:
@@ -418,7 +438,7 @@ def raw_record(page: Page) -> RawRecord:
     sub_heading: str | None = None
     own_host = urlsplit(page.url).hostname or ""
     for block in blocks:
-        if rules.boilerplate.match(block.text):
+        if rules.boilerplate.match(block.text.lower()):
             continue
         fact = _fact(block)
         if fact is not None:

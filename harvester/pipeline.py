@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harvester import allocator
 from harvester.classify import is_profile
 from harvester.discover import page_links
 from harvester.normalise import normalise, other_page
 from harvester.parse import raw_record, read_page
 from harvester.record import Record
+
+# Every process that reads pages imports this module: set the allocator up for it once.
+allocator.keep_freed_memory()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ MAX_PAGE_BYTES = 5_000_000  # a page larger than this (after decompression) is n
 # then reading and HTTP run on two cores, and starting a process (~0.5 s of the other core) is
 # paid only by refreshes that read more than a few dozen pages.
 READ_PROCESS_AFTER = 50
+# Freed memory the C allocator keeps for the next page instead of returning it to the system
+# after each one (harvester/allocator.py): more than one page's tree, less than a bounded buffer.
+KEPT_FREE_MEMORY_BYTES = 16 * 1024 * 1024
 MAX_PAGES = 20_000  # pages fetched in one run at most; a run that hits it is incomplete
 MAX_REDIRECTS = 5
 RETRIES = 3  # retries after the first attempt, so at most 4 requests per URL

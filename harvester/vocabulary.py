@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from harvester.errors import WmkbError
@@ -26,14 +26,28 @@ def _load(name: str) -> dict:
         raise WmkbError(f"harvester/data/{name} cannot be read: {error}") from error
 
 
-def _compile(name: str, patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+def _compile(
+    name: str, patterns: list[str], flags: int = re.IGNORECASE
+) -> tuple[re.Pattern[str], ...]:
     try:
-        return tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+        return tuple(re.compile(pattern, flags) for pattern in patterns)
     except re.error as error:
         raise WmkbError(f"harvester/data/{name}: bad pattern: {error}") from error
 
 
-@dataclass(frozen=True)
+# A letter outside an escape (\b, \S).
+_ESCAPE = re.compile(r"\\.")
+
+
+def _lower_case(name: str, patterns: list[re.Pattern[str]]) -> None:
+    """Patterns that run on lower-cased text (no case folding in the scan) must be written in
+    lower case: a capital in one could never match."""
+    for pattern in patterns:
+        if any(letter.isupper() for letter in _ESCAPE.sub("", pattern.pattern)):
+            raise WmkbError(f"harvester/data/{name}: {pattern.pattern!r} must be lower case")
+
+
+@dataclass(frozen=True, eq=False)
 class Sections:
     threshold: int
     cues: dict[str, dict[str, int]]
@@ -42,12 +56,22 @@ class Sections:
     def key_for(self, question: str) -> str | None:
         """The section a question (or heading, or lead-in line) asks about, or None."""
         text = question.lower()
+        scores: dict[str, int] = {}
+        for cue, key, weight in _every_cue(self):
+            if cue in text:
+                scores[key] = scores.get(key, 0) + weight
         best, best_score = None, 0
-        for key, cues in self.cues.items():
-            score = sum(weight for cue, weight in cues.items() if cue in text)
-            if score > best_score:
-                best, best_score = key, score
+        for key in self.cues:  # a tie goes to the section listed first
+            if scores.get(key, 0) > best_score:
+                best, best_score = key, scores[key]
         return best if best_score >= self.threshold else None
+
+
+@cache
+def _every_cue(sections: Sections) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
+        (cue, key, weight) for key, cues in sections.cues.items() for cue, weight in cues.items()
+    )
 
 
 @cache
@@ -63,53 +87,68 @@ def sections() -> Sections:
     )
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The codes a text may name, found by its anchor words, with their patterns."""
+
+    by_code: tuple[tuple[str, re.Pattern[str]], ...]  # each code's patterns as one alternation
+    any_code: re.Pattern[str]  # all of them as one: most clauses name none of these codes
+
+
 @dataclass(frozen=True, eq=False)
 class Regulations:
+    """The regulation vocabulary. Every pattern runs on lower-cased text: no case folding in
+    the scans, and one alternation where a list would be scanned pattern by pattern."""
+
     patterns: dict[str, tuple[re.Pattern[str], ...]]
     anchors: tuple[str, ...]
     labels: dict[str, str]
     negations: tuple[re.Pattern[str], ...]
     not_negations: tuple[re.Pattern[str], ...]
 
-    @property
-    def by_code(self) -> dict[str, re.Pattern[str]]:
-        """Each code's patterns as one alternation, for lower-cased text: one scan per code and
-        clause, and no case folding in the scan."""
-        return _by_code(self)
+    def candidates(self, lowered: str) -> Candidates | None:
+        """The codes whose anchor words the lower-cased text has; None when it has none of
+        the anchors, true of most practices and cheaper to tell than any scan."""
+        if _any_anchor(self).search(lowered) is None:
+            return None
+        return _candidates(self, frozenset(a for a in self.anchors if a in lowered))
 
     @property
-    def any_code(self) -> re.Pattern[str]:
-        """Every code's patterns as one alternation, for lower-cased text: one scan tells
-        whether a clause names a regulation at all, and most clauses name none."""
-        return _any_code(self)
+    def negation(self) -> re.Pattern[str]:
+        return _alternation(self.negations)
 
-    def may_name_any(self, lowered: str) -> bool:
-        """False when the lower-cased text has none of the anchor words every pattern needs:
-        cheaper than any scan, and true of most practices."""
-        return _any_anchor(self).search(lowered) is not None
+    @property
+    def not_negation(self) -> re.Pattern[str]:
+        return _alternation(self.not_negations)
 
 
 @cache
-def _by_code(rules: Regulations) -> dict[str, re.Pattern[str]]:
-    return {
-        code: re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
-        for code, patterns in rules.patterns.items()
-    }
+def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
 @cache
 def _any_anchor(rules: Regulations) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, rules.anchors)))
+    # Grouped by first letter ("c(?:ao|ar|…)"): at each position re tries the one branch for
+    # that letter rather than every anchor in turn.
+    by_first: dict[str, list[str]] = {}
+    for anchor in sorted(rules.anchors):
+        by_first.setdefault(anchor[0], []).append(re.escape(anchor[1:]))
+    return re.compile(
+        "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items())
+    )
 
 
-@cache
-def _any_code(rules: Regulations) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p.pattern})" for p in _by_code(rules).values()))
-
-
-# A letter outside an escape (\b, \S): the patterns run on lower-cased text, so a capital in
-# one could never match.
-_ESCAPE = re.compile(r"\\.")
+@lru_cache(maxsize=1024)
+def _candidates(rules: Regulations, anchors: frozenset[str]) -> Candidates | None:
+    by_code = tuple(
+        (code, _alternation(patterns))
+        for code, patterns in rules.patterns.items()
+        if any(anchor in pattern.pattern for pattern in patterns for anchor in anchors)
+    )
+    if not by_code:
+        return None
+    return Candidates(by_code, re.compile("|".join(f"(?:{p.pattern})" for _, p in by_code)))
 
 
 @cache
@@ -127,14 +166,13 @@ def regulations() -> Regulations:
     )
     for patterns in rules.patterns.values():
         for pattern in patterns:
-            if not any(anchor in pattern.pattern.lower() for anchor in rules.anchors):
+            if not any(anchor in pattern.pattern for anchor in rules.anchors):
                 raise WmkbError(
                     f"harvester/data/regulations.toml: {pattern.pattern!r} has none of the anchors"
                 )
-            if any(letter.isupper() for letter in _ESCAPE.sub("", pattern.pattern)):
-                raise WmkbError(
-                    f"harvester/data/regulations.toml: {pattern.pattern!r} must be lower case"
-                )
+    every_pattern = [*rules.negations, *rules.not_negations]
+    every_pattern += [pattern for patterns in rules.patterns.values() for pattern in patterns]
+    _lower_case("regulations.toml", every_pattern)
     return rules
 
 
@@ -187,8 +225,14 @@ def headcount() -> Headcount:
 @dataclass(frozen=True)
 class OrgTypes:
     order: tuple[str, ...]
-    name_patterns: dict[str, tuple[re.Pattern[str], ...]]
-    text_patterns: dict[str, tuple[re.Pattern[str], ...]]
+    name_patterns: dict[str, re.Pattern[str]]  # each type's patterns as one alternation
+    text_patterns: dict[str, re.Pattern[str]]
+
+
+def _one_of(name: str, patterns: list[str]) -> re.Pattern[str]:
+    """Patterns as one alternation (case-insensitive) that matches where any of them does; one
+    that never matches for none."""
+    return _compile(name, ["|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)"])[0]
 
 
 @cache
@@ -197,10 +241,11 @@ def org_types() -> OrgTypes:
     order = tuple(data["order"])
     if set(order) != set(ORG_TYPES):
         raise WmkbError("harvester/data/org_types.toml: `order` must list every type once")
+    types = data["types"]
     return OrgTypes(
         order=order,
-        name_patterns={t: _compile("org_types.toml", data["types"][t]["name"]) for t in order},
-        text_patterns={t: _compile("org_types.toml", data["types"][t]["text"]) for t in order},
+        name_patterns={t: _one_of("org_types.toml", types[t]["name"]) for t in order},
+        text_patterns={t: _one_of("org_types.toml", types[t]["text"]) for t in order},
     )
 
 
@@ -210,7 +255,8 @@ class PageRules:
     chrome: str  # every selector of page.toml's list, as one selector group: one query
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
-    boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation
+    boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation, for
+    # lower-cased text
     not_websites: tuple[str, ...]
     website_link_texts: tuple[re.Pattern[str], ...]
 
@@ -218,12 +264,15 @@ class PageRules:
 @cache
 def page_rules() -> PageRules:
     data = _load("page.toml")
+    lines = _compile("page.toml", data["boilerplate"], flags=0)
+    _lower_case("page.toml", list(lines))
+    boilerplate = re.compile("|".join(f"(?:{line.pattern})" for line in lines))
     return PageRules(
         content_roots=tuple(data["content_roots"]),
         chrome=", ".join(data["chrome"]),
         name_selectors=tuple(data["name_selectors"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
-        boilerplate=_compile("page.toml", ["|".join(f"(?:{b})" for b in data["boilerplate"])])[0],
+        boilerplate=boilerplate,
         not_websites=tuple(data["not_websites"]),
         website_link_texts=_compile("page.toml", data["website_link_texts"]),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harvester.parse import parse, read_page
+from harvester.parse import absolute, parse, read_page
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
 
@@ -109,3 +109,24 @@ def test_the_website_is_taken_from_the_profile_not_the_chrome() -> None:
         '<p><a href="https://www.linkedin.com/share">www.linkedin.com</a></p>'
     )
     assert parse(_page(content), URL).websites == ["https://www.x.nl/"]
+
+
+def test_odd_spaces_and_breaks_inside_a_line_collapse_to_one_space() -> None:
+    odd = "<h1>Gemeente X</h1><p>Zorg\u00a0\u00a0en\u2009werk\tgaan\n samen </p><p>Al  goed</p>"
+    assert _texts(odd)[1:] == [("line", "Zorg en werk gaan samen"), ("line", "Al goed")]
+
+
+def test_an_empty_content_element_is_passed_over_for_the_next_with_text() -> None:
+    body = (
+        b"<html><body><article> <div>\n</div><!-- leeg --></article>"
+        b'<div id="content"><h1> </h1><h1>Gemeente X</h1><p>Intro.</p></div></body></html>'
+    )
+    page = read_page(body, URL)
+    assert page.name == "Gemeente X"
+    assert [block.text for block in page.blocks] == ["Gemeente X", "Intro."]
+
+
+def test_links_with_dot_segments_are_resolved() -> None:
+    assert absolute("https://x.nl/a/b/", "/c/../d/") == "https://x.nl/d/"
+    assert absolute("https://x.nl/a/b/", "../c") == "https://x.nl/a/c"
+    assert absolute("https://x.nl/a/b/", "/c/d") == "https://x.nl/c/d"

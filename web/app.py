@@ -167,9 +167,7 @@ class _Site:
         self.templates = templates
 
     def render(self, request: Request, name: str, context: dict, status_code: int = 200):
-        response = self.templates.TemplateResponse(
-            request, name, context, status_code=status_code
-        )
+        response = self.templates.TemplateResponse(request, name, context, status_code=status_code)
         response.headers.update(SECURITY_HEADERS)
         return response
 

@@ -157,9 +157,7 @@ def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> s
     if not value:
         return None
     if value not in allowed:
-        raise ParameterError(
-            f"‘{name}’ kan niet ‘{value[:40]}’ zijn; wel: {', '.join(allowed)}."
-        )
+        raise ParameterError(f"‘{name}’ kan niet ‘{value[:40]}’ zijn; wel: {', '.join(allowed)}.")
     return value
 
 

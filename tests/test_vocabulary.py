@@ -1,0 +1,135 @@
+"""The data files hold the knowledge; a broken one fails at its first use, naming the file."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from harvester import allocator, vocabulary
+from harvester.errors import WmkbError
+from harvester.normalise import _CLAUSE, regulations
+from harvester.pipeline import read
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+LOADERS = (vocabulary.page_rules, vocabulary.regulations, vocabulary.sections)
+
+
+@pytest.fixture
+def edited(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, Callable], None]]:
+    """Serve one data file changed by `edit`, with the loaders' caches emptied around it."""
+
+    def edit_file(name: str, edit: Callable[[dict], None]) -> None:
+        original = vocabulary._load
+
+        def load(requested: str) -> dict:
+            data = original(requested)
+            if requested == name:
+                data = copy.deepcopy(data)
+                edit(data)
+            return data
+
+        monkeypatch.setattr(vocabulary, "_load", load)
+        for loader in LOADERS:
+            loader.cache_clear()
+
+    yield edit_file
+    monkeypatch.undo()
+    for loader in LOADERS:
+        loader.cache_clear()
+
+
+def test_a_boilerplate_line_with_a_capital_is_refused(edited) -> None:
+    edited("page.toml", lambda data: data["boilerplate"].append("^Terug$"))
+    with pytest.raises(WmkbError, match=r"page\.toml: .*'\^Terug\$'.* must be lower case"):
+        vocabulary.page_rules()
+
+
+def test_a_negation_with_a_capital_is_refused(edited) -> None:
+    edited("regulations.toml", lambda data: data["negations"].append(r"\bNooit\b"))
+    with pytest.raises(WmkbError, match=r"regulations\.toml: .*Nooit.* must be lower case"):
+        vocabulary.regulations()
+
+
+def test_a_regulation_pattern_without_an_anchor_is_refused(edited) -> None:
+    edited("regulations.toml", lambda data: data["codes"]["maatwerk"]["patterns"].append("op maat"))
+    with pytest.raises(WmkbError, match=r"regulations\.toml: 'op maat' has none of the anchors"):
+        vocabulary.regulations()
+
+
+def test_only_codes_with_an_anchor_in_the_text_are_candidates() -> None:
+    rules = vocabulary.regulations()
+    assert rules.candidates("een workshop voor leidinggevenden") is None
+    candidates = rules.candidates("thuiswerken en plaatsonafhankelijk werken")
+    codes = {code for code, _ in candidates.by_code}
+    assert {"thuiswerken", "flexibele_werktijden"} <= codes and "cao" not in codes
+
+
+def _every_pattern_on_every_clause(items: list[str]) -> tuple[str, ...]:
+    """What the regulation vocabulary says, read the slow way: each pattern of each code on
+    each clause, each exception and negation one by one."""
+    rules = vocabulary.regulations()
+    found: set[str] = set()
+    for item in items:
+        for clause in _CLAUSE.split(item.lower() + " "):
+            named = {
+                code
+                for code, patterns in rules.patterns.items()
+                if any(pattern.search(clause) for pattern in patterns)
+            }
+            for exception in rules.not_negations:
+                clause = exception.sub(" ", clause)
+            if named and not any(negation.search(clause) for negation in rules.negations):
+                found |= named
+    return tuple(sorted(found))
+
+
+def test_regulations_found_through_anchors_are_those_every_pattern_finds() -> None:
+    pages = sorted(FIXTURES.rglob("*.htm*"))
+    items = [
+        item
+        for page in pages
+        for section in getattr(
+            read(page.read_bytes(), "https://x/").record, "sections", {}
+        ).values()
+        for item in section
+    ]
+    items += [
+        "Plaats- en tijdonafhankelijk werken; geen verlof kopen",
+        "Thuiswerken is niet mogelijk, maar flexibele werktijden wel.",
+        "Niet alleen maatwerk: ook onbetaald verlof en de cao",
+        "Wij bieden calamiteitenverlof en kort verzuimverlof",
+    ]
+    assert len(items) > 100
+    for item in items:
+        assert regulations([item]) == _every_pattern_on_every_clause([item]), item
+
+
+def test_a_tie_between_sections_goes_to_the_one_listed_first() -> None:
+    # "bewust" weighs 3 for awareness, "dialoog" 3 for dialogue.
+    assert vocabulary.sections().key_for("Bewust en in dialoog?") == "awareness"
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or __import__("platform").libc_ver()[0] != "glibc",
+    reason="the allocator setting is glibc's",
+)
+def test_every_process_that_reads_pages_keeps_freed_memory_for_the_next_page() -> None:
+    assert allocator.keep_freed_memory() is True
+    fresh = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import harvester.pipeline, harvester.allocator as a; "
+            "print(a.keep_freed_memory.cache_info().currsize)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert fresh.stdout.strip() == "1"
