@@ -438,9 +438,10 @@ def raw_record(page: Page) -> RawRecord:
     sub_heading: str | None = None
     own_host = urlsplit(page.url).hostname or ""
     for block in blocks:
-        if rules.boilerplate.match(block.text.lower()):
+        lowered = block.text.lower()
+        if rules.boilerplate.match(lowered):
             continue
-        fact = _fact(block)
+        fact = _fact(block, lowered)
         if fact is not None:
             record.facts.append(fact)
             continue
@@ -486,6 +487,7 @@ def _question_like(block: Block) -> bool:
     return block.kind == "line" and len(block.text) <= 250 and block.text.endswith(("?", ":"))
 
 
+_FIRST_WORD = re.compile(r"\S+")
 _FACT_VALUE = re.compile(r"\d|www\.|https?://|^[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 # "Beheergebied: 1.900 km dijken": a short label, a colon, a short value.
 _LABELLED_LINE = re.compile(r"^[^:.!?]{2,30}:\s*\S.{0,60}$")
@@ -502,8 +504,9 @@ def _unused_fact(block: Block, *, in_section: bool) -> bool:
     return block.kind == "line" and not block.bold and bool(_LABELLED_LINE.match(block.text))
 
 
-def _fact(block: Block) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
-    """(field, value, links) when the block states a key fact we know the label of."""
+def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """(field, value, links) when the block states a key fact we know the label of; `lowered`
+    is its text in lower case."""
     if block.kind == "fact" or block.label:
         label = block.label.lower()
         value = block.text[len(block.label) :].strip(" :") if block.kind != "fact" else block.text
@@ -513,8 +516,8 @@ def _fact(block: Block) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
         return None
     if block.kind not in ("line", "item"):
         return None
-    lowered = block.text.lower()
-    if (lowered.split(None, 1) or [""])[0].rstrip(":") not in vocabulary.fact_label_first_words():
+    first_word = _FIRST_WORD.match(lowered)
+    if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
         return None  # most lines start with no label: one set lookup instead of forty
     for known_label, field_name in vocabulary.fact_labels():
         if not lowered.startswith(known_label):

@@ -57,8 +57,9 @@ class Sections:
         """The section a question (or heading, or lead-in line) asks about, or None."""
         text = question.lower()
         scores: dict[str, int] = {}
-        for cue, key, weight in _every_cue(self):
-            if cue in text:
+        every_cue = _every_cue(self)
+        for cue in filter(text.__contains__, every_cue):
+            for key, weight in every_cue[cue]:
                 scores[key] = scores.get(key, 0) + weight
         best, best_score = None, 0
         for key in self.cues:  # a tie goes to the section listed first
@@ -68,10 +69,13 @@ class Sections:
 
 
 @cache
-def _every_cue(sections: Sections) -> tuple[tuple[str, str, int], ...]:
-    return tuple(
-        (cue, key, weight) for key, cues in sections.cues.items() for cue, weight in cues.items()
-    )
+def _every_cue(sections: Sections) -> dict[str, list[tuple[str, int]]]:
+    """Each cue once, with the sections it counts for and its weight in each."""
+    every_cue: dict[str, list[tuple[str, int]]] = {}
+    for key, cues in sections.cues.items():
+        for cue, weight in cues.items():
+            every_cue.setdefault(cue, []).append((key, weight))
+    return every_cue
 
 
 @cache
@@ -111,7 +115,7 @@ class Regulations:
         the anchors, true of most practices and cheaper to tell than any scan."""
         if _any_anchor(self).search(lowered) is None:
             return None
-        return _candidates(self, frozenset(a for a in self.anchors if a in lowered))
+        return _candidates(self, frozenset(filter(lowered.__contains__, self.anchors)))
 
     @property
     def negation(self) -> re.Pattern[str]:
