@@ -36,6 +36,11 @@ _FRAME = struct.Struct("!I")  # each message: its length, then a pickle
 _CHILD_EXIT_WAIT_S = 10.0
 
 
+def _framed(message: object) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(len(data)) + data
+
+
 @dataclass(frozen=True)
 class ReadOutcome:
     kind: str  # the record's kind: "profile" or "other"
@@ -184,8 +189,7 @@ class _Child:
         return child
 
     def _send(self, message: object) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.write(_FRAME.pack(len(data)) + data)
+        self.process.stdin.write(_framed(message))
 
     async def read(self, body: bytes, final_url: str, content_type: str | None) -> ReadOutcome:
         answer = asyncio.get_running_loop().create_future()
@@ -246,8 +250,7 @@ def serve() -> None:
         return pickle.loads(requests.read(length))
 
     def answer(message: object) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(_FRAME.pack(len(data)) + data)
+        answers.write(_framed(message))
         answers.flush()
 
     config = receive()

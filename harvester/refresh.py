@@ -405,8 +405,8 @@ _STORED_PAGE = select(
     _PAGES.c.organisation_url,
     _PAGES.c.links,
 ).where(_PAGES.c.url == bindparam("url"))
-_UPDATE_PAGE = update(Page.__table__).where(Page.__table__.c.url == bindparam("page_url"))
-_INSERT_PAGE = insert(Page.__table__)
+_UPDATE_PAGE = update(_PAGES).where(_PAGES.c.url == bindparam("page_url"))
+_INSERT_PAGE = insert(_PAGES)
 
 
 def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -39,7 +40,13 @@ def _compile(
 _ESCAPE = re.compile(r"\\.")
 
 
-def _lower_case(name: str, patterns: list[re.Pattern[str]]) -> None:
+def _either(sources: Iterable[str]) -> str:
+    """Patterns as one alternation that matches where any of them does; for none, one that
+    never matches (an empty pattern would match everywhere)."""
+    return "|".join(f"(?:{source})" for source in sources) or "(?!)"
+
+
+def _lower_case(name: str, patterns: Iterable[re.Pattern[str]]) -> None:
     """Patterns that run on lower-cased text (no case folding in the scan) must be written in
     lower case: a capital in one could never match."""
     for pattern in patterns:
@@ -128,7 +135,7 @@ class Regulations:
 
 @cache
 def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    return re.compile(_either(p.pattern for p in patterns))
 
 
 @cache
@@ -152,7 +159,7 @@ def _candidates(rules: Regulations, anchors: frozenset[str]) -> Candidates | Non
     )
     if not by_code:
         return None
-    return Candidates(by_code, re.compile("|".join(f"(?:{p.pattern})" for _, p in by_code)))
+    return Candidates(by_code, re.compile(_either(p.pattern for _, p in by_code)))
 
 
 @cache
@@ -234,9 +241,8 @@ class OrgTypes:
 
 
 def _one_of(name: str, patterns: list[str]) -> re.Pattern[str]:
-    """Patterns as one alternation (case-insensitive) that matches where any of them does; one
-    that never matches for none."""
-    return _compile(name, ["|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)"])[0]
+    """Patterns as one case-insensitive alternation."""
+    return _compile(name, [_either(patterns)])[0]
 
 
 @cache
@@ -269,8 +275,8 @@ class PageRules:
 def page_rules() -> PageRules:
     data = _load("page.toml")
     lines = _compile("page.toml", data["boilerplate"], flags=0)
-    _lower_case("page.toml", list(lines))
-    boilerplate = re.compile("|".join(f"(?:{line.pattern})" for line in lines))
+    _lower_case("page.toml", lines)
+    boilerplate = re.compile(_either(line.pattern for line in lines))
     return PageRules(
         content_roots=tuple(data["content_roots"]),
         chrome=", ".join(data["chrome"]),

@@ -27,7 +27,16 @@ from whoosh import highlight
 from whoosh.idsets import BitSet
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup
 from whoosh.qparser.common import QueryParserError
-from whoosh.query import And, ConstantScoreQuery, NullQuery, Or, Prefix, Term, Wildcard
+from whoosh.query import (
+    And,
+    ConstantScoreQuery,
+    NullQuery,
+    Or,
+    Prefix,
+    Query,
+    Term,
+    Wildcard,
+)
 from whoosh.searching import Hit as WhooshHit
 
 from harvester import vocabulary
@@ -353,7 +362,7 @@ def _as_candidates(query, searcher):
             # A word every organisation uses ("mantelzorg") tells none apart, and ANDing it
             # walks every organisation: among them it is left out (practices still need it).
             kept = [sub for sub in node.subqueries if not used_by_all(sub)]
-            node = And(kept) if len(kept) > 1 else (kept or node.subqueries)[0]
+            node = _all_of(kept or node.subqueries[:1])
         if (
             isinstance(node, And)
             and node.subqueries
@@ -378,10 +387,12 @@ def _scored_and_filter(query):
     scored = [sub for sub in query.subqueries if not isinstance(sub, ConstantScoreQuery)]
     if not constant or not scored:
         return query, None
-    return (
-        And(scored) if len(scored) > 1 else scored[0],
-        And(constant) if len(constant) > 1 else constant[0],
-    )
+    return _all_of(scored), _all_of(constant)
+
+
+def _all_of(queries: list[Query]) -> Query:
+    """An AND of the queries; the query itself when there is one."""
+    return And(queries) if len(queries) > 1 else queries[0]
 
 
 _word_docs = threading.local()  # a word → the organisations using it, for one searcher

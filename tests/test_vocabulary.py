@@ -61,6 +61,14 @@ def test_a_regulation_pattern_without_an_anchor_is_refused(edited) -> None:
         vocabulary.regulations()
 
 
+def test_without_negations_every_regulation_named_counts(edited) -> None:
+    def no_negations(data: dict) -> None:
+        data["negations"], data["not_negations"] = [], []
+
+    edited("regulations.toml", no_negations)
+    assert regulations(["Geen thuiswerken, wel verlof kopen"]) == ("thuiswerken", "verlof_kopen")
+
+
 def test_only_codes_with_an_anchor_in_the_text_are_candidates() -> None:
     rules = vocabulary.regulations()
     assert rules.candidates("een workshop voor leidinggevenden") is None
