@@ -8,16 +8,16 @@ import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from harvester import vocabulary
+from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures
 
 FORMATS = ("csv", "json", "jsonl")
 TABLES = ("organisations", "practices", "regulations")
-_BATCH = 500  # organisations read per query
 
 
 def organisation_rows(engine: Engine) -> Iterator[dict]:
@@ -103,23 +103,8 @@ def write(rows: Iterator[dict], output: TextIO, fmt: str) -> int:
 
 
 def _organisations(engine: Engine) -> Iterator[Organisation]:
-    last_id = 0
     with Session(engine) as session:
-        while True:
-            batch = session.scalars(
-                select(Organisation)
-                .where(Organisation.id > last_id)
-                .order_by(Organisation.id)
-                .limit(_BATCH)
-                .options(
-                    selectinload(Organisation.practices), selectinload(Organisation.regulations)
-                )
-            ).all()
-            if not batch:
-                return
-            yield from batch
-            last_id = batch[-1].id
-            session.expunge_all()
+        yield from every_organisation(session)
 
 
 def _iso(value) -> str | None:

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.writing import AsyncWriter
 
 from harvester.errors import IndexError_
+from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures, fold
 from harvester.normalise import regulations
@@ -33,7 +34,6 @@ FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisatio
 INDEX_NAME = "practices"
 ORGANISATIONS_INDEX = "organisations"
 WRITER_MB = 48  # per index writer: Whoosh flushes a segment to disk when its pool is this full
-READ_BATCH = 500  # organisations read from the database at a time
 REBUILD_SHARE = 0.3  # when more organisations than this changed, a rebuild is quicker
 
 
@@ -61,7 +61,7 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
         # Whoosh's pools stay within these; memory must not grow with the knowledge base.
         practice_writer = practices.writer(limitmb=WRITER_MB)
         organisation_writer = organisations.writer(limitmb=WRITER_MB)
-        for organisation in _organisations(session):
+        for organisation in every_organisation(session):
             count += _add(organisation, practice_writer, organisation_writer, facts)
         practice_writer.commit()
         organisation_writer.commit()
@@ -108,7 +108,7 @@ def update(engine: Engine, index_dir: Path) -> int:
             whoosh_index.open_dir(index_dir, indexname=ORGANISATIONS_INDEX)
         )
         facts = organisations_facts(index_dir)
-        for organisation in _organisations(session, newer_than=since):
+        for organisation in every_organisation(session, newer_than=since):
             practice_writer.delete_by_term("slug", organisation.slug)
             organisation_writer.delete_by_term("slug", organisation.slug)
             facts.pop(organisation.slug, None)
@@ -215,28 +215,6 @@ def province_slug(province: str | None) -> str | None:
     return fold(province).replace(" ", "-") if province else None
 
 
-def _organisations(session: Session, newer_than: int | None = None) -> Iterator[Organisation]:
-    """Organisations with their practices and regulations, read a batch at a time and let go
-    of after, so that memory stays flat however many there are."""
-    last_id = 0
-    while True:
-        query = (
-            select(Organisation)
-            .where(Organisation.id > last_id)
-            .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
-            .order_by(Organisation.id)
-            .limit(READ_BATCH)
-        )
-        if newer_than is not None:
-            query = query.where(Organisation.version > newer_than)
-        batch = session.scalars(query).all()
-        if not batch:
-            return
-        yield from batch
-        last_id = batch[-1].id
-        session.expunge_all()
-
-
 def organisations_facts(index_dir: Path) -> dict[str, dict]:
     """slug → facts (type, province, regulations, year, sizes) of every indexed organisation."""
     try:
@@ -278,6 +256,6 @@ def database_practice_ids(engine: Engine) -> set[str]:
     with Session(engine) as session:
         return {
             document["practice_id"]
-            for organisation in _organisations(session)
+            for organisation in every_organisation(session)
             for document in documents(organisation)
         }

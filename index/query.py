@@ -175,7 +175,8 @@ def search(
 
     def candidates(count: int):
         ranked = organisations.search(scored, limit=count + 1, filter=candidate_filter)
-        return ranked, [slug_of[docnum] for _, docnum in ranked.top_n[:count]]
+        best = sorted(ranked.top_n[:count], key=lambda item: (-item[0], slug_of[item[1]]))
+        return ranked, [slug_of[docnum] for _, docnum in best]
 
     ranked, slugs = candidates(wanted)
     matched = _Matches(practices, practice_query, slugs)
@@ -262,11 +263,12 @@ class _Matches:
             self.by_slug.setdefault(slug, matches)
 
     def best(self, offset: int, limit: int) -> list[Hit]:
+        # Equal scores by slug, then in the page's order: not in the order a crawl stored them.
         ranked = sorted(
-            (match for matches in self.by_slug.values() for match in matches),
-            key=lambda match: -match[0],
+            ((slug, match) for slug, matches in self.by_slug.items() for match in matches),
+            key=lambda item: (-item[1][0], item[0], item[1][1]),
         )
-        return [_materialise(*match) for match in ranked[offset : offset + limit]]
+        return [_materialise(*match) for _, match in ranked[offset : offset + limit]]
 
     def row(self, slug: str) -> dict:
         hits = [_materialise(*match) for match in self.of(slug)[:PRACTICES_PER_ORGANISATION]]

@@ -3,15 +3,21 @@ and the judged queries that keep the analysis honest."""
 
 from __future__ import annotations
 
+import itertools
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from harvester.pipeline import record_from_page
+from harvester.store import open_database, save_profile
+from index.build import rebuild
 from index.compounds import query_parts, split
 from index.evaluate import evaluate, load_judged, means, score_ranking
 from index.query import search
-from tests.conftest import run_cli
+from tests.conftest import FIXTURE_SITE, gold_files, run_cli
 
 JUDGED = Path(__file__).parent / "judged_queries.toml"
 # Floors for the judged queries over the fixture site (measured: plain Whoosh analysis
@@ -152,3 +158,42 @@ def test_eval_command_prints_both_scores(kb) -> None:
     result = run_cli(["eval", "--json"], kb)
     body = json.loads(result.stdout)
     assert body["dutch"]["queries"] == body["plain"]["queries"] >= 25
+
+
+def _stored_in_order(home: Path, pages: list[Path]) -> Path:
+    """A knowledge base of the fixture site's profiles, stored in the given order, indexed."""
+    engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
+    with Session(engine) as session:
+        for path in pages:
+            url = "https://www.werkenmantelzorg.nl/" + str(path.relative_to(FIXTURE_SITE))
+            profile = record_from_page(path.read_bytes(), url)
+            save_profile(session, profile, run_id=None, now=datetime(2026, 1, 1))
+    rebuild(engine, home / "index")
+    engine.dispose()
+    return home / "index"
+
+
+def test_equal_scores_rank_alike_whatever_order_a_crawl_stored_them_in(tmp_path: Path) -> None:
+    pages = sorted(
+        gold.with_name(gold.name.replace(".gold.json", ".html"))
+        for gold in gold_files()
+        if json.loads(gold.read_text(encoding="utf-8"))["kind"] == "profile"
+    )
+    forward = _stored_in_order(tmp_path / "forward", pages)
+    backward = _stored_in_order(tmp_path / "backward", pages[::-1])
+    for query in ["thuiswerken gemeente", "mantelzorg", "zorgverlof", '"kortdurend zorgverlof"']:
+        for by_organisation in (False, True):
+            ranked = [
+                [(hit.slug, hit.section, round(hit.score, 6)) for hit in found.hits]
+                for found in (
+                    search(index, query, limit=15, by_organisation=by_organisation)
+                    for index in (forward, backward)
+                )
+            ]
+            assert ranked[0] == ranked[1], (query, by_organisation)
+        # equal scores in slug order: what a reader of the list can predict
+        practices = [(hit.slug, hit.score) for hit in search(forward, query, limit=15).hits]
+        for (slug, score), (next_slug, next_score) in itertools.pairwise(practices):
+            assert score > next_score or slug <= next_slug, query
+    first = search(forward, "thuiswerken gemeente", limit=2).hits
+    assert first[0].score == first[1].score  # the fixture site has such a tie
