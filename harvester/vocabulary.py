@@ -263,6 +263,7 @@ def org_types() -> OrgTypes:
 class PageRules:
     content_roots: tuple[str, ...]
     chrome: str  # every selector of page.toml's list, as one selector group: one query
+    outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
     boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation, for
@@ -277,9 +278,14 @@ def page_rules() -> PageRules:
     lines = _compile("page.toml", data["boilerplate"], flags=0)
     _lower_case("page.toml", lines)
     boilerplate = re.compile(_either(line.pattern for line in lines))
+    chrome = ", ".join(data["chrome"])
+    # "X *" rather than ":is(…) *": lexbor's :is() before a descendant combinator only
+    # looks at the parent.
+    in_chrome = ", ".join(f"{rule} *" for rule in data["chrome"])
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        chrome=", ".join(data["chrome"]),
+        chrome=chrome,
+        outside_chrome=f":not({chrome}):not({in_chrome})",
         name_selectors=tuple(data["name_selectors"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
         boilerplate=boilerplate,

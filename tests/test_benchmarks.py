@@ -28,7 +28,7 @@ KEYS = {
 
 def test_the_benchmark_runs_and_writes_every_figure(tmp_path) -> None:
     out = tmp_path / "results.json"
-    config = Config(small=30, medium=50, repeats=1, search_repeats=1, latency_s=0.005,
+    config = Config(small=30, medium=50, repeats=1, parse_repeats=1, search_repeats=1, latency_s=0.005,
                     scrapy=False, workdir=tmp_path, out=out, log=lambda line: None)
     results = run(config)
 

@@ -130,3 +130,39 @@ def test_links_with_dot_segments_are_resolved() -> None:
     assert absolute("https://x.nl/a/b/", "/c/../d/") == "https://x.nl/d/"
     assert absolute("https://x.nl/a/b/", "../c") == "https://x.nl/a/c"
     assert absolute("https://x.nl/a/b/", "/c/d") == "https://x.nl/c/d"
+
+
+def test_content_inside_chrome_is_never_the_content_root() -> None:
+    body = (
+        b"<html><body><header><h1>Werk&amp;Mantelzorg</h1><article><p>Vragen? Bel ons</p>"
+        b'</article></header><main><aside><article><h2>Lees ook</h2><p>Gemeente Y</p></article>'
+        b'</aside><div class="widget"><div><article><p>Nieuwsbrief</p></article></div></div>'
+        b"<article><h2>Gemeente X</h2><p>Intro.</p><nav><p>Deel deze pagina</p></nav>"
+        b"<p>Slot.</p></article></main></body></html>"
+    )
+    page = read_page(body, URL)
+    assert [block.text for block in page.blocks] == ["Gemeente X", "Intro.", "Slot."]
+    assert page.name is None  # the only <h1> is the site's, in its header
+
+
+def test_a_content_element_that_is_chrome_itself_is_passed_over() -> None:
+    body = (
+        b'<html><body><div id="content" class="sidebar"><p>Nieuwsbrief</p></div>'
+        b'<div class="content"><h1>Gemeente X</h1><p>Intro.</p></div></body></html>'
+    )
+    page = read_page(body, URL)
+    assert page.name == "Gemeente X"
+    assert [block.text for block in page.blocks] == ["Gemeente X", "Intro."]
+
+
+def test_utf8_with_a_byte_order_mark_or_a_broken_byte_reads_as_its_text() -> None:
+    def read(content: bytes) -> list[str]:
+        page = _page("").replace(b"<main>", b"<main>" + content)
+        if content.startswith(b"<!--bom-->"):
+            page = b"\xef\xbb\xbf" + page
+        return [block.text for block in read_page(page, URL).blocks]
+
+    content = "<h1>Gemeente Súdwest</h1><p>Zorg én werk</p>".encode()
+    assert read(content) == read(b"<!--bom-->" + content) == ["Gemeente Súdwest", "Zorg én werk"]
+    broken = read(b"<h1>Gemeente X</h1><p>Zorg \xe9n werk</p>")  # declared UTF-8, one Latin-1 byte
+    assert broken == ["Gemeente X", "Zorg \ufffdn werk"]
