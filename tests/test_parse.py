@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harvester.parse import absolute, parse, read_page
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
@@ -116,11 +118,18 @@ def test_odd_spaces_and_breaks_inside_a_line_collapse_to_one_space() -> None:
     assert _texts(odd)[1:] == [("line", "Zorg en werk gaan samen"), ("line", "Al goed")]
 
 
-def test_an_empty_content_element_is_passed_over_for_the_next_with_text() -> None:
-    body = (
+@pytest.mark.parametrize(
+    "body",
+    [
         b"<html><body><article> <div>\n</div><!-- leeg --></article>"
-        b'<div id="content"><h1> </h1><h1>Gemeente X</h1><p>Intro.</p></div></body></html>'
-    )
+        b'<div id="content"><h1> </h1><h1>Gemeente X</h1><p>Intro.</p></div></body></html>',
+        # a content element that is chrome itself
+        b'<html><body><div id="content" class="sidebar"><p>Nieuwsbrief</p></div>'
+        b'<div class="content"><h1>Gemeente X</h1><p>Intro.</p></div></body></html>',
+    ],
+    ids=["empty", "chrome"],
+)
+def test_a_content_element_empty_or_chrome_is_passed_over_for_the_next(body: bytes) -> None:
     page = read_page(body, URL)
     assert page.name == "Gemeente X"
     assert [block.text for block in page.blocks] == ["Gemeente X", "Intro."]
@@ -143,16 +152,6 @@ def test_content_inside_chrome_is_never_the_content_root() -> None:
     page = read_page(body, URL)
     assert [block.text for block in page.blocks] == ["Gemeente X", "Intro.", "Slot."]
     assert page.name is None  # the only <h1> is the site's, in its header
-
-
-def test_a_content_element_that_is_chrome_itself_is_passed_over() -> None:
-    body = (
-        b'<html><body><div id="content" class="sidebar"><p>Nieuwsbrief</p></div>'
-        b'<div class="content"><h1>Gemeente X</h1><p>Intro.</p></div></body></html>'
-    )
-    page = read_page(body, URL)
-    assert page.name == "Gemeente X"
-    assert [block.text for block in page.blocks] == ["Gemeente X", "Intro."]
 
 
 def test_utf8_with_a_byte_order_mark_or_a_broken_byte_reads_as_its_text() -> None:
