@@ -13,7 +13,6 @@ classify.py and normalise.py's business, on top of these blocks.
 from __future__ import annotations
 
 import codecs
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -178,20 +177,11 @@ def _content_root(tree: LexborHTMLParser, rules: vocabulary.PageRules) -> Lexbor
     for plain in rules.content_roots:
         if tree.css_first(plain) is None:
             continue  # the short selector says so sooner: lexbor parses a selector every query
-        selector = plain + rules.outside_chrome
-        first = tree.css_first(selector)
-        if first is None:
-            continue
-        for node in itertools.chain([first], _rest(tree, selector)):
+        for node in _matches(tree, plain + rules.outside_chrome):
             _remove_chrome(node, rules.chrome)
             if _has_text(node):
                 return node
     return None
-
-
-def _rest(tree: LexborHTMLParser, selector: str) -> Iterator[LexborNode]:
-    # Queried only when the first match has no text: css_first stopped at it.
-    yield from tree.css(selector)[1:]
 
 
 def _remove_chrome(scope: LexborNode, chrome: str) -> None:
@@ -202,12 +192,17 @@ def _remove_chrome(scope: LexborNode, chrome: str) -> None:
 
 
 def _first_with_text(scope: LexborHTMLParser | LexborNode, selector: str) -> LexborNode | None:
-    """The first element the selector matches that has text. Nearly always the first match:
-    css_first stops there, where css would walk the rest of the document."""
+    return next((node for node in _matches(scope, selector) if _has_text(node)), None)
+
+
+def _matches(scope: LexborHTMLParser | LexborNode, selector: str) -> Iterator[LexborNode]:
+    """The elements the selector matches, in order. The first is nearly always the one
+    wanted: css_first stops there, where css would walk the rest of the document."""
     first = scope.css_first(selector)
-    if first is None or _has_text(first):
-        return first
-    return next((node for node in scope.css(selector)[1:] if _has_text(node)), None)
+    if first is None:
+        return
+    yield first
+    yield from scope.css(selector)[1:]
 
 
 def _has_text(node: LexborNode) -> bool:

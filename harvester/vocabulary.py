@@ -266,8 +266,7 @@ class PageRules:
     outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
-    boilerplate: re.Pattern[str]  # every line of page.toml's list, as one alternation, for
-    # lower-cased text
+    boilerplate: re.Pattern[str]  # page.toml's lines as one alternation, for lower-cased text
     not_websites: tuple[str, ...]
     website_link_texts: tuple[re.Pattern[str], ...]
 

@@ -263,10 +263,15 @@ class _Matches:
             self.by_slug.setdefault(slug, matches)
 
     def best(self, offset: int, limit: int) -> list[Hit]:
-        # Equal scores by slug, then in the page's order: not in the order a crawl stored them.
+        def order(entry: tuple[str, tuple]) -> tuple:
+            # Equal scores by slug, then in the page's order: not in the order a crawl
+            # stored them.
+            slug, (score, docnum, _) = entry
+            return -score, slug, docnum
+
         ranked = sorted(
             ((slug, match) for slug, matches in self.by_slug.items() for match in matches),
-            key=lambda item: (-item[1][0], item[0], item[1][1]),
+            key=order,
         )
         return [_materialise(*match) for _, match in ranked[offset : offset + limit]]
 
