@@ -26,7 +26,7 @@ from harvester.vocabulary import ORG_TYPES
 from index.build import rebuild, update
 from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
-from index.similar import similar
+from index.similar import advise, advised_municipality, similar
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
@@ -411,15 +411,30 @@ def export_command(fmt, what, output, db_url) -> None:
 @_db_option
 @_json_option
 def similar_command(name_or_slug, limit, db_url, as_json) -> None:
-    """The organisations most comparable to one, and what they have that it lacks."""
-    name, found = similar(
-        open_database(db_url or settings.default_db_url()), name_or_slug, limit=limit
-    )
+    """The organisations most comparable to one, and what they have that it lacks.
+
+    For any Dutch municipality, recognised or not ("Zeist", "Den Bosch"): the recognised
+    municipalities most comparable to it, and its starter package.
+    """
+    engine = open_database(db_url or settings.default_db_url())
+    municipality = advised_municipality(engine, name_or_slug)
+    if municipality is not None:
+        advice = advise(engine, municipality, limit=limit)
+        if as_json:
+            _echo_json(advice.as_json())
+        else:
+            _print_advice(advice)
+        return
+    name, found = similar(engine, name_or_slug, limit=limit)
     if as_json:
         _echo_json([item.as_json() for item in found])
         return
-    labels = vocabulary.regulations().labels
     click.echo(f"Comparable to {name}:")
+    _print_comparable(found)
+
+
+def _print_comparable(found) -> None:
+    labels = vocabulary.regulations().labels
     for item in found:
         click.echo(f"\n{item.name} ({item.org_type}) · {item.slug} · score {item.score:.2f}")
         for reason in item.reasons:
@@ -429,6 +444,32 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
             click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))
         for practice in item.they_have["practices"]:
             click.echo("  they do, you don't: " + practice.replace("\n", " ")[:150])
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # as the reasons write them: 25.935
+
+
+def _print_advice(advice) -> None:
+    place = advice.municipality
+    state = "recognised" if advice.recognised else "not recognised"
+    click.echo(
+        f"{place.name} ({place.cbs_code}, {place.province}, "
+        f"{_thousands(place.inhabitants)} inhabitants): {state}"
+    )
+    click.echo("\nComparable recognised municipalities:")
+    _print_comparable(advice.similar)
+    click.echo(f"\nStarter package, among these {len(advice.similar)} (✓ {place.name} has it):")
+    for item in advice.starter_package:
+        mark = "✓" if item.has else " "
+        row = item.as_json()
+        what = row["label"] if item.kind == "regulation" else row["text"].replace("\n", " ")[:110]
+        click.echo(f"  {mark} {item.count}/{len(advice.similar)}  {item.kind:<10}  {what}")
+        example = item.examples[0]
+        if item.kind == "regulation":
+            click.echo(f"      e.g. {example.name}: {example.text.replace(chr(10), ' ')[:110]}")
+        else:
+            click.echo(f"      e.g. {example.name}")
 
 
 @main.command("compare")

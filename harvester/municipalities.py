@@ -11,6 +11,7 @@ aliases in data/municipalities.toml fill the rest. Bron: CBS (CC BY 4.0).
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import tomllib
 import unicodedata
@@ -101,6 +102,13 @@ def match_municipality(name: str) -> Municipality | None:
         return by_name[key]
     without_suffix = re.sub(r"\s+\(?[a-z]{1,2}\)?$", "", key)  # "hengelo o", "bergen nh"
     return by_name.get(without_suffix)
+
+
+def closest_municipalities(name: str, *, limit: int = 3) -> list[str]:
+    """CBS's names of the municipalities a misspelt name may mean ("Zeisst" → ["Zeist"])."""
+    by_name, _ = _names()
+    near = difflib.get_close_matches(fold(name), list(by_name), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(by_name[key].name for key in near))[:limit]
 
 
 def cbs_figures(cbs_code: str | None) -> Municipality | None:
