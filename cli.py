@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import textwrap
+from datetime import date
 from pathlib import Path
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from harvester import coverage as coverage_
 from harvester import export as exporting
 from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
@@ -470,6 +473,80 @@ def _print_advice(advice) -> None:
             click.echo(f"      e.g. {example.name}: {example.text.replace(chr(10), ' ')[:110]}")
         else:
             click.echo(f"      e.g. {example.name}")
+
+
+@main.command("coverage")
+@click.option("--province", metavar="P", help="Only this province (the national total stays).")
+@click.option(
+    "--target",
+    type=float,
+    default=coverage_.TARGET_SHARE,
+    show_default=True,
+    help="The share of municipalities the foundation aims at.",
+)
+@click.option("--by-year", is_flag=True, help="Recognitions per year and the cumulative share.")
+@_db_option
+@_json_option
+def coverage_command(province, target, by_year, db_url, as_json) -> None:
+    """Municipalities recognised per province against all 342 (CBS) and the target; with
+    --by-year, how that grew."""
+    target = coverage_.target_share(target)
+    only = coverage_.province(province) if province else None
+    found = coverage_.recognitions(open_database(db_url or settings.default_db_url()))
+    if by_year:
+        if only:
+            raise _Failure("--by-year shows every province; leave out --province", 2)
+        series = coverage_.progress(found, today=date.today(), target=target)
+        if as_json:
+            _echo_json(series.as_json())
+        else:
+            _print_progress(series)
+        return
+    result = coverage_.coverage(found, target=target, only=only)
+    if as_json:
+        _echo_json(result.as_json())
+    else:
+        _print_coverage(result)
+
+
+def _print_coverage(result) -> None:
+    national = result.national
+    click.echo(
+        f"Netherlands: {national['recognised']} of {national['municipalities']} municipalities "
+        f"recognised ({national['share']:.1%}); target {national['target']:.0%}: "
+        f"{national['needed']} more needed"
+    )
+    for entry in result.provinces:
+        click.echo(
+            f"\n{entry.name}: {len(entry.recognised)} of {entry.municipalities} ({entry.share:.1%})"
+        )
+        for municipality, recognition in entry.recognised:
+            since = recognition.recognised_since or "date unknown"
+            click.echo(f"  recognised: {municipality.name} (since {since})")
+        waiting = ", ".join(f"{m.name} ({_thousands(m.inhabitants)})" for m in entry.not_recognised)
+        if waiting:
+            line = f"not yet, most inhabitants first: {waiting}"
+            click.echo(textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    "))
+        if entry.other_organisations:
+            counts = ", ".join(f"{kind} {n}" for kind, n in entry.other_organisations.items())
+            click.echo(f"  other recognised organisations: {counts}")
+
+
+def _print_progress(series) -> None:
+    click.echo(
+        f"{'year':<6}{'recognised':>11}{'municipalities':>16}{'withdrawn':>11}"
+        f"{'cumulative':>12}{'share':>8}"
+    )
+    for year in series.years:
+        click.echo(
+            f"{year.year:<6}{year.recognitions:>11}{year.municipalities_recognised:>16}"
+            f"{year.municipalities_withdrawn:>11}{year.cumulative['Nederland']:>12}"
+            f"{year.share():>8.1%}"
+        )
+    click.echo(
+        f"target {series.target:.0%} of {series.municipalities} municipalities; "
+        f"{series.undated} recognised without a date; --json for provinces and regulations"
+    )
 
 
 @main.command("compare")

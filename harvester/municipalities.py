@@ -111,6 +111,13 @@ def closest_municipalities(name: str, *, limit: int = 3) -> list[str]:
     return list(dict.fromkeys(by_name[key].name for key in near))[:limit]
 
 
+def closest_provinces(name: str, *, limit: int = 3) -> list[str]:
+    """CBS's names of the provinces a misspelt name may mean ("Frieslandd" → ["Fryslân"])."""
+    _, provinces = _names()
+    near = difflib.get_close_matches(fold(name), list(provinces), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(provinces[key] for key in near))[:limit]
+
+
 def cbs_figures(cbs_code: str | None) -> Municipality | None:
     return _by_code().get(cbs_code) if cbs_code else None
 

@@ -3,11 +3,29 @@ and its starter package."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import shutil
+from datetime import date
+from pathlib import Path
 
-from harvester.municipalities import closest_municipalities, match_municipality
+import pytest
+
+from harvester.coverage import Recognition, coverage, progress
+from harvester.municipalities import PROVINCES, closest_municipalities, match_municipality
 from harvester.normalise import regulations
-from tests.conftest import run_cli
+from harvester.sitehost import serve_folder
+from tests.conftest import FIXTURE_SITE, gold_profiles, run_cli
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path):
+    """A copy of the fixture site served on loopback, to take a profile away from."""
+    folder = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, folder)
+    with serve_folder(folder) as origin:
+        yield origin, folder
 
 
 def _advice(kb, name: str) -> dict:
@@ -105,3 +123,149 @@ def test_closest_municipalities() -> None:
     assert closest_municipalities("Zeisst") == ["Zeist"]
     assert closest_municipalities("Den Bossch") == ["'s-Hertogenbosch"]
     assert closest_municipalities("Xyzzy") == []
+
+
+# Coverage: how many of the 342 municipalities are recognised, per province and over time.
+
+
+def _coverage(kb, *args: str) -> dict:
+    result = run_cli(["coverage", *args, "--json"], kb)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _active_linked_municipalities() -> list[str]:
+    return sorted(
+        match_municipality(record["name"]).name
+        for record in gold_profiles().values()
+        if record["org_type"] == "gemeente" and match_municipality(record["name"])
+    )
+
+
+def test_coverage_counts_every_municipality_per_province(kb) -> None:
+    found = _coverage(kb)
+    assert [p["name"] for p in found["provinces"]] == list(PROVINCES)
+    assert sum(p["municipalities"] for p in found["provinces"]) == 342
+    linked = _active_linked_municipalities()
+    assert linked == ["Aa en Hunze", "Amersfoort", "Noordwijk"]
+    assert found["national"] == {
+        "recognised": 3,
+        "municipalities": 342,
+        "share": round(3 / 342, 4),
+        "target": 0.6,
+        "needed": 206 - 3,  # 60% of 342 is 205.2
+    }
+    names = sorted(name for p in found["provinces"] for name in p["recognised_names"])
+    assert names == linked
+    for entry in found["provinces"]:
+        assert entry["recognised"] + len(entry["not_recognised"]) == entry["municipalities"]
+        sizes = [m["inhabitants"] for m in entry["not_recognised"]]
+        assert sizes == sorted(sizes, reverse=True)
+    drenthe = found["provinces"][PROVINCES.index("Drenthe")]
+    assert drenthe["recognitions"] == [
+        {
+            "name": "Aa en Hunze",
+            "cbs_code": "GM1680",
+            "slug": "gemeente-aa-en-hunze",
+            "recognised_since": "2018-02-21",
+        }
+    ]
+    assert drenthe["not_recognised"][0] == {"name": "Emmen", "cbs_code": "GM0114", "inhabitants": match_municipality("Emmen").inhabitants}
+    # Other recognised organisations: every active one with a province and no CBS link.
+    rows = list(csv.DictReader(io.StringIO(run_cli(["export"], kb).stdout)))
+    others = [r for r in rows if r["status"] == "active" and r["province"] and not r["cbs_code"]]
+    assert sum(sum(p["other_organisations"].values()) for p in found["provinces"]) == len(others)
+
+
+def test_coverage_of_one_province_against_another_target(kb) -> None:
+    found = _coverage(kb, "--province", "friesland", "--target", "0.5")
+    assert [p["name"] for p in found["provinces"]] == ["Fryslân"]
+    assert found["national"]["municipalities"] == 342
+    assert found["national"]["target"] == 0.5 and found["national"]["needed"] == 171 - 3
+    text = run_cli(["coverage", "--province", "Utrecht"], kb).stdout
+    assert text.startswith(
+        "Netherlands: 3 of 342 municipalities recognised (0.9%); target 60%: 203 more needed\n\n"
+        "Utrecht: 1 of 26 (3.8%)\n"
+        "  recognised: Amersfoort (since 2011-11-28)\n"
+        "  not yet, most inhabitants first: Utrecht (376.757), Veenendaal (70.352),"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--province", "Frieslandd"], "Error: no province named 'Frieslandd'; did you mean: Fryslân?\n"),
+        (["--target", "1.5"], "Error: a target is a share between 0 and 1 (0.6 for 60%), not 1.5\n"),
+        (["--by-year", "--province", "Drenthe"], "Error: --by-year shows every province; leave out --province\n"),
+    ],
+)
+def test_coverage_refuses_bad_arguments(kb, args, message) -> None:
+    result = run_cli(["coverage", *args], kb)
+    assert (result.exit_code, result.output) == (2, message)
+
+
+def test_progress_per_year_adds_up_to_the_coverage(kb) -> None:
+    series = _coverage(kb, "--by-year")
+    years = series["years"]
+    gold = [r for r in gold_profiles().values() if r["recognised_since"]]
+    assert years[0]["year"] == min(int(r["recognised_since"][:4]) for r in gold)
+    assert years[-1]["year"] == date.today().year
+    assert series["undated"] == len(gold_profiles()) - len(gold)
+    for year in years:
+        in_year = [r for r in gold if int(r["recognised_since"][:4]) == year["year"]]
+        assert year["recognitions"] == len(in_year)
+        for code, count in year["regulations"].items():
+            assert count == sum(code in r["regulations"] for r in in_year)
+    assert sum(year["municipalities_recognised"] for year in years) == 3
+    now, found = years[-1], _coverage(kb)
+    assert now["cumulative"] == found["national"]["recognised"]
+    for entry in found["provinces"]:
+        assert now["provinces"][entry["name"]]["cumulative"] == entry["recognised"]
+    amersfoort = next(year for year in years if year["year"] == 2011)
+    assert (amersfoort["cumulative"], amersfoort["provinces"]["Utrecht"]["cumulative"]) == (1, 1)
+
+
+def test_a_withdrawn_municipality_leaves_the_count_but_keeps_its_year(site_copy, new_kb) -> None:
+    site, folder = site_copy
+    args = ["refresh", "--site", site + "/", "--delay", "0", "--quiet"]
+    assert run_cli(args, new_kb).exit_code == 0
+    shutil.rmtree(folder / "erkende-organisaties" / "gemeente-amersfoort")
+    # --full: the sitemap still dates the page as unchanged; its 404 withdraws it.
+    assert run_cli([*args, "--full"], new_kb).exit_code == 0
+    assert json.loads(run_cli(["show", "gemeente-amersfoort", "--json"], new_kb).stdout)["status"] == "withdrawn"
+    found = _coverage(new_kb)
+    assert found["national"]["recognised"] == 2
+    utrecht = found["provinces"][PROVINCES.index("Utrecht")]
+    assert "Amersfoort" not in utrecht["recognised_names"]
+    assert utrecht["not_recognised"][1]["name"] == "Amersfoort"  # after the city of Utrecht
+    years = {year["year"]: year for year in _coverage(new_kb, "--by-year")["years"]}
+    this_year = date.today().year
+    assert years[2011]["municipalities_recognised"] == 1 and years[2011]["cumulative"] == 1
+    assert years[this_year - 1]["cumulative"] == 3
+    assert years[this_year]["cumulative"] == 2
+    assert years[this_year]["municipalities_withdrawn"] == 1
+
+
+def _recognition(since: date, withdrawn_on: date | None = None) -> Recognition:
+    return Recognition(
+        name="Gemeente Zeist",
+        slug="gemeente-zeist",
+        org_type="gemeente",
+        cbs_code="GM0355",
+        province="Utrecht",
+        recognised_since=since,
+        active=withdrawn_on is None,
+        withdrawn_on=withdrawn_on,
+    )
+
+
+def test_progress_counts_a_municipality_from_its_recognition_until_its_withdrawal() -> None:
+    found = [_recognition(date(2015, 3, 1), withdrawn_on=date(2018, 6, 1))]
+    series = progress(found, today=date(2019, 1, 1))
+    assert [(y.year, y.cumulative["Nederland"], y.cumulative["Utrecht"]) for y in series.years] == [
+        (2015, 1, 1), (2016, 1, 1), (2017, 1, 1), (2018, 0, 0), (2019, 0, 0),
+    ]
+    assert [y.recognitions for y in series.years] == [1, 0, 0, 0, 0]
+    assert [y.municipalities_withdrawn for y in series.years] == [0, 0, 0, 1, 0]
+    assert coverage(found).recognised == 0
+    assert coverage([_recognition(date(2015, 3, 1))]).national["recognised"] == 1
