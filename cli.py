@@ -538,10 +538,10 @@ def _print_progress(series) -> None:
         f"{'cumulative':>12}{'share':>8}"
     )
     for year in series.years:
+        tally = year.national
         click.echo(
-            f"{year.year:<6}{year.recognitions:>11}{year.municipalities_recognised:>16}"
-            f"{year.municipalities_withdrawn:>11}{year.cumulative['Nederland']:>12}"
-            f"{year.share():>8.1%}"
+            f"{year.year:<6}{tally.recognitions:>11}{tally.municipalities_recognised:>16}"
+            f"{tally.municipalities_withdrawn:>11}{tally.cumulative:>12}{tally.share:>8.1%}"
         )
     click.echo(
         f"target {series.target:.0%} of {series.municipalities} municipalities; "

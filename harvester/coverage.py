@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine, select
@@ -200,34 +200,47 @@ def _recognised_municipalities(found: list[Recognition], counts) -> dict[str, Re
     return linked
 
 
-@dataclass
-class Year:
-    """One year: the recognitions in it, and the municipalities recognised at its end."""
+@dataclass(frozen=True)
+class Tally:
+    """One year in one area (the country or a province)."""
 
-    year: int
     recognitions: int  # organisations of every type recognised this year, withdrawn or not
     municipalities_recognised: int  # of them, municipalities linked to CBS
     municipalities_withdrawn: int
-    cumulative: dict[str, int]  # NATIONAL and each province → recognised at the year's end
+    cumulative: int  # municipalities recognised at the year's end
+    municipalities: int  # all municipalities in the area (CBS)
     regulations: dict[str, int]  # code → how many of this year's recognitions offer it
-    totals: dict[str, int] = field(repr=False, default_factory=dict)
 
-    def share(self, area: str = NATIONAL) -> float:
-        return self.cumulative[area] / self.totals[area]
+    @property
+    def share(self) -> float:
+        return self.cumulative / self.municipalities
+
+    def as_json(self) -> dict:
+        return {
+            "recognitions": self.recognitions,
+            "municipalities_recognised": self.municipalities_recognised,
+            "municipalities_withdrawn": self.municipalities_withdrawn,
+            "cumulative": self.cumulative,
+            "municipalities": self.municipalities,
+            "share": round(self.share, 4),
+            "regulations": self.regulations,
+        }
+
+
+@dataclass
+class Year:
+    year: int
+    areas: dict[str, Tally]  # NATIONAL, then each province
+
+    @property
+    def national(self) -> Tally:
+        return self.areas[NATIONAL]
 
     def as_json(self) -> dict:
         return {
             "year": self.year,
-            "recognitions": self.recognitions,
-            "municipalities_recognised": self.municipalities_recognised,
-            "municipalities_withdrawn": self.municipalities_withdrawn,
-            "cumulative": self.cumulative[NATIONAL],
-            "share": round(self.share(), 4),
-            "provinces": {
-                name: {"cumulative": self.cumulative[name], "share": round(self.share(name), 4)}
-                for name in PROVINCES
-            },
-            "regulations": self.regulations,
+            **self.national.as_json(),
+            "provinces": {name: self.areas[name].as_json() for name in PROVINCES},
         }
 
 
@@ -248,38 +261,46 @@ class Progress:
 
 
 def progress(found: list[Recognition], *, today: date, target: float = TARGET_SHARE) -> Progress:
-    """Recognitions per year from the first to `today`'s, and the share of municipalities
-    recognised at each year's end, nationally and per province."""
+    """Recognitions per year from the first to `today`'s, and the municipalities recognised at
+    each year's end, nationally and per province."""
     dated = [r for r in found if r.recognised_since is not None]
+    first = min((r.recognised_since.year for r in dated), default=today.year)
     totals = Counter(m.province for m in municipalities())
     totals[NATIONAL] = len(municipalities())
-    first = min((r.recognised_since.year for r in dated), default=today.year)
-    codes = list(vocabulary.regulations().labels)
     years = []
     for year in range(first, today.year + 1):
         end = date(year, 12, 31)
         in_year = [r for r in dated if r.recognised_since.year == year]
-        standing = _recognised_municipalities(dated, lambda r, end=end: _standing(r, end))
-        cumulative = Counter(cbs_figures(code).province for code in standing)
-        cumulative[NATIONAL] = len(standing)
-        offered = Counter(code for r in in_year for code in r.regulations)
-        years.append(
-            Year(
-                year=year,
-                recognitions=len(in_year),
-                municipalities_recognised=len(_recognised_municipalities(in_year, lambda r: True)),
-                municipalities_withdrawn=len(
-                    _recognised_municipalities(
-                        found,
-                        lambda r, year=year: bool(r.withdrawn_on and r.withdrawn_on.year == year),
-                    )
-                ),
-                cumulative={area: cumulative[area] for area in (NATIONAL, *PROVINCES)},
-                regulations={code: offered[code] for code in codes},
-                totals=dict(totals),
-            )
-        )
+        withdrawn = [r for r in found if r.withdrawn_on and r.withdrawn_on.year == year]
+        standing = [r for r in dated if _standing(r, end)]
+        areas = {
+            area: _tally(area, in_year, withdrawn, standing, totals[area])
+            for area in (NATIONAL, *PROVINCES)
+        }
+        years.append(Year(year, areas))
     return Progress(target, len(municipalities()), years, undated=len(found) - len(dated))
+
+
+def _tally(
+    area: str,
+    in_year: list[Recognition],
+    withdrawn: list[Recognition],
+    standing: list[Recognition],
+    total: int,
+) -> Tally:
+    def here(group: list[Recognition]) -> list[Recognition]:
+        return group if area == NATIONAL else [r for r in group if r.province == area]
+
+    recognised = here(in_year)
+    offered = Counter(code for r in recognised for code in r.regulations)
+    return Tally(
+        recognitions=len(recognised),
+        municipalities_recognised=len(_recognised_municipalities(recognised, lambda r: True)),
+        municipalities_withdrawn=len(_recognised_municipalities(here(withdrawn), lambda r: True)),
+        cumulative=len(_recognised_municipalities(here(standing), lambda r: True)),
+        municipalities=total,
+        regulations={code: offered[code] for code in vocabulary.regulations().labels},
+    )
 
 
 def _standing(recognition: Recognition, end: date) -> bool:

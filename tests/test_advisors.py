@@ -262,10 +262,40 @@ def _recognition(since: date, withdrawn_on: date | None = None) -> Recognition:
 def test_progress_counts_a_municipality_from_its_recognition_until_its_withdrawal() -> None:
     found = [_recognition(date(2015, 3, 1), withdrawn_on=date(2018, 6, 1))]
     series = progress(found, today=date(2019, 1, 1))
-    assert [(y.year, y.cumulative["Nederland"], y.cumulative["Utrecht"]) for y in series.years] == [
+    assert [(y.year, y.national.cumulative, y.areas["Utrecht"].cumulative) for y in series.years] == [
         (2015, 1, 1), (2016, 1, 1), (2017, 1, 1), (2018, 0, 0), (2019, 0, 0),
     ]
-    assert [y.recognitions for y in series.years] == [1, 0, 0, 0, 0]
-    assert [y.municipalities_withdrawn for y in series.years] == [0, 0, 0, 1, 0]
+    assert [y.national.recognitions for y in series.years] == [1, 0, 0, 0, 0]
+    assert [y.areas["Utrecht"].municipalities_withdrawn for y in series.years] == [0, 0, 0, 1, 0]
+    assert [y.areas["Drenthe"].municipalities_withdrawn for y in series.years] == [0] * 5
     assert coverage(found).recognised == 0
     assert coverage([_recognition(date(2015, 3, 1))]).national["recognised"] == 1
+
+
+def test_coverage_and_progress_export_as_tidy_tables(kb, tmp_path) -> None:
+    result = run_cli(["export", "--what", "coverage", "-o", str(tmp_path / "coverage.csv")], kb)
+    assert result.stderr == f"342 coverage written to {tmp_path / 'coverage.csv'}\n"
+    with (tmp_path / "coverage.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 342 and [r["cbs_code"] for r in rows] == sorted(r["cbs_code"] for r in rows)
+    recognised = [r for r in rows if r["recognised"] == "True"]
+    assert sorted(r["name"] for r in recognised) == _active_linked_municipalities()
+    assert {r["slug"]: r["recognised_since"] for r in recognised}["gemeente-noordwijk"] == "2013-11-07"
+    as_json = json.loads(run_cli(["export", "--what", "coverage", "--format", "json"], kb).stdout)
+    assert [row["cbs_code"] for row in as_json] == [row["cbs_code"] for row in rows]
+    assert as_json[0]["recognised"] is False and as_json[0]["inhabitants"] == int(rows[0]["inhabitants"])
+
+    series = _coverage(kb, "--by-year")["years"]
+    progress_rows = json.loads(run_cli(["export", "--what", "progress", "--format", "json"], kb).stdout)
+    assert len(progress_rows) == len(series) * 13
+    for year in series:
+        national, *provinces = [row for row in progress_rows if row["year"] == year["year"]]
+        assert national["area"] == "Nederland" and [p["area"] for p in provinces] == list(PROVINCES)
+        for key in ("recognitions", "municipalities_recognised", "cumulative", "share"):
+            assert national[key] == year[key]
+        assert {code: national[code] for code in year["regulations"]} == year["regulations"]
+        # Every municipality is in one province: the provinces add up to the country.
+        assert sum(p["cumulative"] for p in provinces) == national["cumulative"]
+        assert all(p["cumulative"] == year["provinces"][p["area"]]["cumulative"] for p in provinces)
+    header = run_cli(["export", "--what", "progress"], kb).stdout.splitlines()[0]
+    assert header.startswith("year,area,recognitions,municipalities_recognised,municipalities_withdrawn,cumulative,municipalities,share,kortdurend_zorgverlof,")
