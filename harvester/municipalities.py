@@ -104,6 +104,28 @@ def match_municipality(name: str) -> Municipality | None:
     return by_name.get(without_suffix)
 
 
+def find_municipalities(text: str, *, limit: int = 20) -> list[Municipality]:
+    """The municipalities a search box's text may mean: the one it names first ("Den Bosch"),
+    then those whose name contains it ("berg" → Berg en Dal, Bergeijk …), else near spellings."""
+    key = fold(text)
+    if not key:
+        return []
+    by_name, _ = _names()
+    named = match_municipality(text)
+    containing = sorted(
+        {m for folded, m in by_name.items() if key in folded}, key=lambda m: fold(m.name)
+    )
+    found = list(dict.fromkeys([*([named] if named else []), *containing]))
+    if not found:
+        found = [_by_cbs_name()[name] for name in closest_municipalities(text, limit=limit)]
+    return found[:limit]
+
+
+@cache
+def _by_cbs_name() -> dict[str, Municipality]:
+    return {municipality.name: municipality for municipality in municipalities()}
+
+
 def closest_municipalities(name: str, *, limit: int = 3) -> list[str]:
     """CBS's names of the municipalities a misspelt name may mean ("Zeisst" → ["Zeist"])."""
     by_name, _ = _names()
