@@ -465,8 +465,10 @@ def _print_advice(advice) -> None:
     click.echo(f"\nStarter package, among these {len(advice.similar)} (✓ {place.name} has it):")
     for item in advice.starter_package:
         mark = "✓" if item.has else " "
-        row = item.as_json()
-        what = row["label"] if item.kind == "regulation" else row["text"].replace("\n", " ")[:110]
+        if item.kind == "regulation":
+            what = vocabulary.regulations().labels[item.code]
+        else:
+            what = item.text.replace("\n", " ")[:110]
         click.echo(f"  {mark} {item.count}/{len(advice.similar)}  {item.kind:<10}  {what}")
         example = item.examples[0]
         if item.kind == "regulation":

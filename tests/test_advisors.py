@@ -53,6 +53,8 @@ def test_an_unrecognised_municipality_gets_comparable_ones_and_a_starter_package
     # Of Zeist only its size and province are known: those are the reasons beyond the type.
     amersfoort = next(i for i in advice["similar"] if i["slug"] == "gemeente-amersfoort")
     assert "also in Utrecht" in amersfoort["reasons"]
+    reasons = [reason for item in advice["similar"] for reason in item["reasons"]]
+    assert not any(reason.startswith(("shares", "shared themes")) for reason in reasons)
     slugs = [item["slug"] for item in advice["similar"]]
     offered = {slug: _regulations(kb, slug) for slug in slugs}
     package = advice["starter_package"]
@@ -70,6 +72,7 @@ def test_an_unrecognised_municipality_gets_comparable_ones_and_a_starter_package
             assert item["code"] in regulations([example["text"]])  # a practice that names it
         else:
             assert example["text"] == item["text"]
+            assert regulations([item["text"]]) == ()  # one that names a regulation is that one
     counts = [item["count"] for item in package if item["kind"] == "regulation"]
     assert counts == sorted(counts, reverse=True)
 
@@ -86,6 +89,9 @@ def test_a_recognised_municipality_sees_what_it_has_already(kb) -> None:
     assert advice["municipality"]["recognised"] is True
     assert advice["municipality"]["slug"] == "gemeente-amersfoort"
     assert "gemeente-amersfoort" not in [item["slug"] for item in advice["similar"]]
+    # A recognised municipality is compared by its whole profile: its regulations and themes.
+    reasons = [reason for item in advice["similar"] for reason in item["reasons"]]
+    assert any(reason.startswith(("shares", "shared themes")) for reason in reasons)
     own = _regulations(kb, "gemeente-amersfoort")
     regulations = [item for item in advice["starter_package"] if item["kind"] == "regulation"]
     assert [item["has"] for item in regulations] == [item["code"] in own for item in regulations]
@@ -238,6 +244,8 @@ def test_a_withdrawn_municipality_leaves_the_count_but_keeps_its_year(site_copy,
     utrecht = found["provinces"][PROVINCES.index("Utrecht")]
     assert "Amersfoort" not in utrecht["recognised_names"]
     assert utrecht["not_recognised"][1]["name"] == "Amersfoort"  # after the city of Utrecht
+    advice = _advice(new_kb, "Amersfoort")["municipality"]
+    assert (advice["recognised"], advice["slug"]) == (False, "gemeente-amersfoort")
     years = {year["year"]: year for year in _coverage(new_kb, "--by-year")["years"]}
     this_year = date.today().year
     assert years[2011]["municipalities_recognised"] == 1 and years[2011]["cumulative"] == 1

@@ -110,6 +110,7 @@ def test_the_search_box_finds_any_municipality_by_name(client, q, first) -> None
 def test_the_search_box_says_when_nothing_is_found_and_caps_its_text(client) -> None:
     assert texts(page(client, "/gemeenten?q=xyzzy"), ".empty") == ["Geen gemeente heet ‘xyzzy’."]
     page(client, "/gemeenten?q=" + "a" * 201, 400)
+    assert "‘gemeente’ is langer dan 200 tekens" in page(client, "/gemeente/" + "a" * 201, 400).text()
     assert page(client, "/gemeenten").css_first("form.municipality-search input[name=q]")
 
 

@@ -120,7 +120,7 @@ class _Pages:
         return self.csv(rows, COVERAGE_COLUMNS, f"wmkb-dekking-{name}.csv")
 
     def _municipality(self, name: str) -> Municipality:
-        found = match_municipality(params.slug(name))
+        found = match_municipality(params.place(name, "gemeente"))
         if found is None:
             words = labels.labels().municipality
             near = closest_municipalities(name)
@@ -131,7 +131,7 @@ class _Pages:
 
     def _province(self, name: str) -> str:
         try:
-            return coverage.province(params.slug(name))
+            return coverage.province(params.place(name, "provincie"))
         except params.ParameterError:
             raise
         except UsageError as error:  # coverage.province's, in English: the page speaks Dutch

@@ -160,6 +160,12 @@ def slug(value: str) -> str:
     return value
 
 
+def place(value: str, kind: str) -> str:
+    """A municipality's or province's name from a path (`kind`: "gemeente", "provincie")."""
+    _check_length(kind, value)
+    return value
+
+
 def _choice(params: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
     value = params.get(name, "").strip()
     if not value:
