@@ -9,11 +9,12 @@ say what made it close:
 Organisations of the same type always come first. For municipalities size weighs most; for
 others, what they offer.
 
-Any Dutch municipality, recognised or not, is compared with the recognised municipalities by
-its CBS figures (`advise`); what most of its nearest have in common is its starter package.
+Any Dutch municipality, recognised or not, is compared with the recognised municipalities
+(`advise`): by its CBS figures if it is not recognised, by its whole profile if it is; what at
+least two of its nearest have is its starter package.
 
-    >>> advise(engine, "Gemeente Zeist").municipality.cbs_code
-    'GM0355'
+    >>> advise(engine, advised_municipality(engine, "Gemeente Zeist")).recognised
+    False
 """
 
 from __future__ import annotations
