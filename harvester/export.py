@@ -80,11 +80,13 @@ def coverage_rows(engine: Engine) -> Iterator[dict]:
     recognised = {m.cbs_code: r for entry in found.provinces for m, r in entry.recognised}
     for municipality in sorted(municipalities(), key=lambda m: m.cbs_code):
         recognition = recognised.get(municipality.cbs_code)
+        # Named as the CBS columns are elsewhere: the name is CBS's, not an organisation's.
         yield {
             "cbs_code": municipality.cbs_code,
-            "name": municipality.name,
+            "municipality": municipality.name,
             "province": municipality.province,
-            "inhabitants": municipality.inhabitants,
+            "cbs_inhabitants": municipality.inhabitants,
+            "cbs_year": municipality.year,
             "recognised": recognition is not None,
             "slug": recognition.slug if recognition else None,
             "recognised_since": _iso(recognition.recognised_since) if recognition else None,

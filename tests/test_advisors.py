@@ -287,11 +287,13 @@ def test_coverage_and_progress_export_as_tidy_tables(kb, tmp_path) -> None:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 342 and [r["cbs_code"] for r in rows] == sorted(r["cbs_code"] for r in rows)
     recognised = [r for r in rows if r["recognised"] == "True"]
-    assert sorted(r["name"] for r in recognised) == _active_linked_municipalities()
+    assert sorted(r["municipality"] for r in recognised) == _active_linked_municipalities()
     assert {r["slug"]: r["recognised_since"] for r in recognised}["gemeente-noordwijk"] == "2013-11-07"
     as_json = json.loads(run_cli(["export", "--what", "coverage", "--format", "json"], kb).stdout)
     assert [row["cbs_code"] for row in as_json] == [row["cbs_code"] for row in rows]
-    assert as_json[0]["recognised"] is False and as_json[0]["inhabitants"] == int(rows[0]["inhabitants"])
+    assert as_json[0]["recognised"] is False
+    assert as_json[0]["cbs_inhabitants"] == int(rows[0]["cbs_inhabitants"]) == match_municipality(rows[0]["municipality"]).inhabitants
+    assert rows[0]["cbs_year"] == "2025"
 
     series = _coverage(kb, "--by-year")["years"]
     progress_rows = json.loads(run_cli(["export", "--what", "progress", "--format", "json"], kb).stdout)

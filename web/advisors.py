@@ -35,8 +35,8 @@ from index.similar import Advice, advise
 from web import charts, labels, params
 from web.charts import Chart
 
-COVERAGE_COLUMNS = ["cbs_code", "name", "province", "inhabitants", "recognised", "slug"]
-COVERAGE_COLUMNS += ["recognised_since"]
+COVERAGE_COLUMNS = ["cbs_code", "municipality", "province", "cbs_inhabitants", "cbs_year"]
+COVERAGE_COLUMNS += ["recognised", "slug", "recognised_since"]
 STARTER_COLUMNS = ["kind", "code", "text", "count", "of", "has", "example", "example_slug"]
 STARTER_COLUMNS += ["example_text"]
 
