@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from harvester import coverage as coverage_
 from harvester import export as exporting
 from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
@@ -29,7 +28,7 @@ from harvester.vocabulary import ORG_TYPES
 from index.build import rebuild, update
 from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
-from index.similar import advise, advised_municipality, similar
+from index.similar import similar
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
@@ -419,6 +418,8 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
     For any Dutch municipality, recognised or not ("Zeist", "Den Bosch"): the recognised
     municipalities most comparable to it, and its starter package.
     """
+    from index.similar import advise, advised_municipality  # a command imports what it calls
+
     engine = open_database(db_url or settings.default_db_url())
     municipality = advised_municipality(engine, name_or_slug)
     if municipality is not None:
@@ -482,7 +483,7 @@ def _print_advice(advice) -> None:
 @click.option(
     "--target",
     type=float,
-    default=coverage_.TARGET_SHARE,
+    default=settings.COVERAGE_TARGET,
     show_default=True,
     help="The share of municipalities the foundation aims at.",
 )
@@ -492,6 +493,8 @@ def _print_advice(advice) -> None:
 def coverage_command(province, target, by_year, db_url, as_json) -> None:
     """Municipalities recognised per province against all 342 (CBS) and the target; with
     --by-year, how that grew."""
+    from harvester import coverage as coverage_  # a command imports what it calls
+
     target = coverage_.target_share(target)
     only = coverage_.province(province) if province else None
     found = coverage_.recognitions(open_database(db_url or settings.default_db_url()))

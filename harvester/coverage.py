@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from harvester import vocabulary
+from harvester import settings, vocabulary
 from harvester.errors import UsageError
 from harvester.models import Organisation
 from harvester.municipalities import (
@@ -34,7 +34,7 @@ from harvester.municipalities import (
     province_named,
 )
 
-TARGET_SHARE = 0.6  # "We streven ernaar dat 60% van de gemeenten eind 2020 zover is"
+TARGET_SHARE = settings.COVERAGE_TARGET
 NATIONAL = "Nederland"  # the name of the whole country's row in the yearly series
 
 
