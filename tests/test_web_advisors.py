@@ -128,13 +128,21 @@ def test_the_coverage_page_counts_every_province(client, kb) -> None:
     ]
 
 
-def test_a_provinces_page_has_the_municipalities_still_to_win(client) -> None:
+def test_a_provinces_page_has_the_municipalities_still_to_win_and_its_share_over_time(client, kb) -> None:
     tree = page(client, "/dekking/Utrecht")
     assert texts(tree, "h1") == ["Dekking in Utrecht"]
     assert texts(tree, "ul.recognised li") == ["Amersfoort erkend sinds 28 november 2011"]
     to_win = tree.css("ol.to-win li a")
     assert len(to_win) == 25 and to_win[0].text() == "Utrecht"
     assert to_win[0].attributes["href"] == "/gemeente/Utrecht"
+    years = json.loads(run_cli(["coverage", "--by-year", "--json"], kb).stdout)["years"]
+    chart = tree.css_first("svg[aria-labelledby=chart-progress]")
+    assert [title.text() for title in chart.css("g > title")] == [
+        f"{y['year']}: {y['provinces']['Utrecht']['cumulative']} "
+        f"({y['provinces']['Utrecht']['cumulative'] / 26:.1%})".replace(".", ",")
+        for y in years
+    ]
+    assert texts(tree, "figcaption") == ["Aandeel erkende gemeenten in Utrecht aan het eind van elk jaar"]
     response = client.get("/dekking/friesland", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (308, "/dekking/Frysl%C3%A2n")
 

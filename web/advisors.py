@@ -4,7 +4,8 @@
     /gemeente/NAME(.csv)        its CBS figures, the comparable recognised municipalities with
                                 their reasons, and its starter package
     /dekking(.csv)              municipalities recognised per province against the target
-    /dekking/PROVINCE(.csv)     one province: the recognised ones, and those still to win
+    /dekking/PROVINCE(.csv)     one province: the recognised ones, those still to win, and
+                                its share over time
 
 Each page makes one library call (index/similar.py, harvester/coverage.py) and renders it; an
 unknown municipality or province answers 404 with a page in Dutch.
@@ -59,10 +60,12 @@ def municipality_url(municipality: Municipality) -> str:
     return "/gemeente/" + quote(municipality.name, safe="")
 
 
-def progress_chart(engine: Engine) -> Chart:
-    """The share of municipalities recognised at each year's end, against the target."""
+def progress_chart(engine: Engine, area: str = coverage.NATIONAL) -> Chart:
+    """The share of municipalities recognised at each year's end in the country (or in one
+    province), against the target."""
     series = coverage.progress(coverage.recognitions(engine), today=date.today())
-    shares = [(str(y.year), y.national.cumulative, y.national.share) for y in series.years]
+    tallies = [(str(year.year), year.areas[area]) for year in series.years]
+    shares = [(label, tally.cumulative, tally.share) for label, tally in tallies]
     return charts.share_chart(shares, series.target)
 
 
@@ -108,6 +111,7 @@ class _Pages:
         context = {
             "coverage": found,
             "entry": found.provinces[0],
+            "progress": progress_chart(self.site.engine, name),
             "percent": labels.percent,
             "url": municipality_url,
             "nav": "dekking",
