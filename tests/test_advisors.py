@@ -309,3 +309,21 @@ def test_coverage_and_progress_export_as_tidy_tables(kb, tmp_path) -> None:
         assert all(p["cumulative"] == year["provinces"][p["area"]]["cumulative"] for p in provinces)
     header = run_cli(["export", "--what", "progress"], kb).stdout.splitlines()[0]
     assert header.startswith("year,area,recognitions,municipalities_recognised,municipalities_withdrawn,cumulative,municipalities,share,kortdurend_zorgverlof,")
+
+
+def test_progress_as_a_table_on_the_terminal(kb) -> None:
+    years = _coverage(kb, "--by-year")["years"]
+    lines = run_cli(["coverage", "--by-year"], kb).stdout.splitlines()
+    assert lines[0] == "year   recognised  municipalities  withdrawn  cumulative   share"
+    first = years[0]
+    assert lines[1] == (
+        f"{first['year']:<6}{first['recognitions']:>11}{first['municipalities_recognised']:>16}"
+        f"{first['municipalities_withdrawn']:>11}{first['cumulative']:>12}"
+        f"{first['cumulative'] / 342:>8.1%}"
+    )
+    assert lines[1] == "2011            1               1          0           1    0.3%"
+    assert len(lines) == len(years) + 2
+    assert lines[-1] == (
+        "target 60% of 342 municipalities; 0 recognised without a date; "
+        "--json for provinces and regulations"
+    )
