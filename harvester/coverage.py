@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -190,7 +191,9 @@ def coverage(
     )
 
 
-def _recognised_municipalities(found: list[Recognition], counts) -> dict[str, Recognition]:
+def _recognised_municipalities(
+    found: list[Recognition], counts: Callable[[Recognition], bool]
+) -> dict[str, Recognition]:
     """The municipalities (by CBS code) with a recognition that `counts`, each with its
     earliest such recognition."""
     linked: dict[str, Recognition] = {}
