@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import textwrap
+from datetime import date
 from pathlib import Path
 
 import click
@@ -411,15 +413,32 @@ def export_command(fmt, what, output, db_url) -> None:
 @_db_option
 @_json_option
 def similar_command(name_or_slug, limit, db_url, as_json) -> None:
-    """The organisations most comparable to one, and what they have that it lacks."""
-    name, found = similar(
-        open_database(db_url or settings.default_db_url()), name_or_slug, limit=limit
-    )
+    """The organisations most comparable to one, and what they have that it lacks.
+
+    For any Dutch municipality, recognised or not ("Zeist", "Den Bosch"): the recognised
+    municipalities most comparable to it, and its starter package.
+    """
+    from index.similar import advise, advised_municipality  # a command imports what it calls
+
+    engine = open_database(db_url or settings.default_db_url())
+    municipality = advised_municipality(engine, name_or_slug)
+    if municipality is not None:
+        advice = advise(engine, municipality, limit=limit)
+        if as_json:
+            _echo_json(advice.as_json())
+        else:
+            _print_advice(advice)
+        return
+    name, found = similar(engine, name_or_slug, limit=limit)
     if as_json:
         _echo_json([item.as_json() for item in found])
         return
-    labels = vocabulary.regulations().labels
     click.echo(f"Comparable to {name}:")
+    _print_comparable(found)
+
+
+def _print_comparable(found) -> None:
+    labels = vocabulary.regulations().labels
     for item in found:
         click.echo(f"\n{item.name} ({item.org_type}) · {item.slug} · score {item.score:.2f}")
         for reason in item.reasons:
@@ -429,6 +448,110 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
             click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))
         for practice in item.they_have["practices"]:
             click.echo("  they do, you don't: " + practice.replace("\n", " ")[:150])
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # as the reasons write them: 25.935
+
+
+def _print_advice(advice) -> None:
+    place = advice.municipality
+    state = "recognised" if advice.recognised else "not recognised"
+    click.echo(
+        f"{place.name} ({place.cbs_code}, {place.province}, "
+        f"{_thousands(place.inhabitants)} inhabitants): {state}"
+    )
+    click.echo("\nComparable recognised municipalities:")
+    _print_comparable(advice.similar)
+    click.echo(f"\nStarter package, among these {len(advice.similar)} (✓ {place.name} has it):")
+    for item in advice.starter_package:
+        mark = "✓" if item.has else " "
+        if item.kind == "regulation":
+            what = vocabulary.regulations().labels[item.code]
+        else:
+            what = item.text.replace("\n", " ")[:110]
+        click.echo(f"  {mark} {item.count}/{len(advice.similar)}  {item.kind:<10}  {what}")
+        example = item.examples[0]
+        if item.kind == "regulation":
+            click.echo(f"      e.g. {example.name}: {example.text.replace(chr(10), ' ')[:110]}")
+        else:
+            click.echo(f"      e.g. {example.name}")
+
+
+@main.command("coverage")
+@click.option("--province", metavar="P", help="Only this province (the national total stays).")
+@click.option(
+    "--target",
+    type=float,
+    default=settings.COVERAGE_TARGET,
+    show_default=True,
+    help="The share of municipalities the foundation aims at.",
+)
+@click.option("--by-year", is_flag=True, help="Recognitions per year and the cumulative share.")
+@_db_option
+@_json_option
+def coverage_command(province, target, by_year, db_url, as_json) -> None:
+    """Municipalities recognised per province against all 342 (CBS) and the target; with
+    --by-year, how that grew."""
+    from harvester import coverage as coverage_  # a command imports what it calls
+
+    target = coverage_.target_share(target)
+    only = coverage_.province(province) if province else None
+    found = coverage_.recognitions(open_database(db_url or settings.default_db_url()))
+    if by_year:
+        if only:
+            raise _Failure("--by-year shows every province; leave out --province", 2)
+        series = coverage_.progress(found, today=date.today(), target=target)
+        if as_json:
+            _echo_json(series.as_json())
+        else:
+            _print_progress(series)
+        return
+    result = coverage_.coverage(found, target=target, only=only)
+    if as_json:
+        _echo_json(result.as_json())
+    else:
+        _print_coverage(result)
+
+
+def _print_coverage(result) -> None:
+    national = result.national
+    click.echo(
+        f"Netherlands: {national['recognised']} of {national['municipalities']} municipalities "
+        f"recognised ({national['share']:.1%}); target {national['target']:.0%}: "
+        f"{national['needed']} more needed"
+    )
+    for entry in result.provinces:
+        click.echo(
+            f"\n{entry.name}: {len(entry.recognised)} of {entry.municipalities} ({entry.share:.1%})"
+        )
+        for municipality, recognition in entry.recognised:
+            since = recognition.recognised_since or "date unknown"
+            click.echo(f"  recognised: {municipality.name} (since {since})")
+        waiting = ", ".join(f"{m.name} ({_thousands(m.inhabitants)})" for m in entry.not_recognised)
+        if waiting:
+            line = f"not yet, most inhabitants first: {waiting}"
+            click.echo(textwrap.fill(line, 100, initial_indent="  ", subsequent_indent="    "))
+        if entry.other_organisations:
+            counts = ", ".join(f"{kind} {n}" for kind, n in entry.other_organisations.items())
+            click.echo(f"  other recognised organisations: {counts}")
+
+
+def _print_progress(series) -> None:
+    click.echo(
+        f"{'year':<6}{'recognised':>11}{'municipalities':>16}{'withdrawn':>11}"
+        f"{'cumulative':>12}{'share':>8}"
+    )
+    for year in series.years:
+        tally = year.national
+        click.echo(
+            f"{year.year:<6}{tally.recognitions:>11}{tally.municipalities_recognised:>16}"
+            f"{tally.municipalities_withdrawn:>11}{tally.cumulative:>12}{tally.share:>8.1%}"
+        )
+    click.echo(
+        f"target {series.target:.0%} of {series.municipalities} municipalities; "
+        f"{series.undated} recognised without a date; --json for provinces and regulations"
+    )
 
 
 @main.command("compare")

@@ -1,23 +1,26 @@
-"""Tidy tables for analysis: organisations (one row each, one column per regulation) and
-practices (one row per item). Rows stream from the database; nothing is held whole."""
+"""Tidy tables for analysis: organisations (one row each, one column per regulation),
+practices (one row per item), regulations (one row per regulation offered), coverage (one row
+per municipality of CBS) and progress (one row per year and area). Rows stream from the
+database; nothing is held whole."""
 
 from __future__ import annotations
 
 import csv
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from harvester import vocabulary
+from harvester import coverage, vocabulary
 from harvester.lookup import every_organisation
 from harvester.models import Organisation
-from harvester.municipalities import cbs_figures
+from harvester.municipalities import cbs_figures, municipalities
 
 FORMATS = ("csv", "json", "jsonl")
-TABLES = ("organisations", "practices", "regulations")
+TABLES = ("organisations", "practices", "regulations", "coverage", "progress")
 
 
 def organisation_rows(engine: Engine) -> Iterator[dict]:
@@ -71,10 +74,41 @@ def regulation_rows(engine: Engine) -> Iterator[dict]:
             }
 
 
+def coverage_rows(engine: Engine) -> Iterator[dict]:
+    """Every municipality of CBS, in CBS code order, recognised now or not."""
+    found = coverage.coverage(coverage.recognitions(engine))
+    recognised = {m.cbs_code: r for entry in found.provinces for m, r in entry.recognised}
+    for municipality in sorted(municipalities(), key=lambda m: m.cbs_code):
+        recognition = recognised.get(municipality.cbs_code)
+        # Named as the CBS columns are elsewhere: the name is CBS's, not an organisation's.
+        yield {
+            "cbs_code": municipality.cbs_code,
+            "municipality": municipality.name,
+            "province": municipality.province,
+            "cbs_inhabitants": municipality.inhabitants,
+            "cbs_year": municipality.year,
+            "recognised": recognition is not None,
+            "slug": recognition.slug if recognition else None,
+            "recognised_since": _iso(recognition.recognised_since) if recognition else None,
+        }
+
+
+def progress_rows(engine: Engine) -> Iterator[dict]:
+    """One row per year and area (the country, then each province): the yearly series."""
+    series = coverage.progress(coverage.recognitions(engine), today=date.today())
+    for year in series.years:
+        for area, tally in year.areas.items():
+            row = tally.as_json()
+            offered = row.pop("regulations")  # a column per code, as in the organisations
+            yield {"year": year.year, "area": area, **row, **offered}
+
+
 ROWS = {
     "organisations": organisation_rows,
     "practices": practice_rows,
     "regulations": regulation_rows,
+    "coverage": coverage_rows,
+    "progress": progress_rows,
 }
 
 

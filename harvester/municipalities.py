@@ -11,6 +11,7 @@ aliases in data/municipalities.toml fill the rest. Bron: CBS (CC BY 4.0).
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import tomllib
 import unicodedata
@@ -101,6 +102,42 @@ def match_municipality(name: str) -> Municipality | None:
         return by_name[key]
     without_suffix = re.sub(r"\s+\(?[a-z]{1,2}\)?$", "", key)  # "hengelo o", "bergen nh"
     return by_name.get(without_suffix)
+
+
+def find_municipalities(text: str, *, limit: int = 20) -> list[Municipality]:
+    """The municipalities a search box's text may mean: the one it names first ("Den Bosch"),
+    then those whose name contains it ("berg" → Berg en Dal, Bergeijk …), else near spellings."""
+    key = fold(text)
+    if not key:
+        return []
+    by_name, _ = _names()
+    named = match_municipality(text)
+    containing = sorted(
+        {m for folded, m in by_name.items() if key in folded}, key=lambda m: fold(m.name)
+    )
+    found = list(dict.fromkeys([*([named] if named else []), *containing]))
+    if not found:
+        found = [_by_cbs_name()[name] for name in closest_municipalities(text, limit=limit)]
+    return found[:limit]
+
+
+@cache
+def _by_cbs_name() -> dict[str, Municipality]:
+    return {municipality.name: municipality for municipality in municipalities()}
+
+
+def closest_municipalities(name: str, *, limit: int = 3) -> list[str]:
+    """CBS's names of the municipalities a misspelt name may mean ("Zeisst" → ["Zeist"])."""
+    by_name, _ = _names()
+    near = difflib.get_close_matches(fold(name), list(by_name), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(by_name[key].name for key in near))[:limit]
+
+
+def closest_provinces(name: str, *, limit: int = 3) -> list[str]:
+    """CBS's names of the provinces a misspelt name may mean ("Frieslandd" → ["Fryslân"])."""
+    _, provinces = _names()
+    near = difflib.get_close_matches(fold(name), list(provinces), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(provinces[key] for key in near))[:limit]
 
 
 def cbs_figures(cbs_code: str | None) -> Municipality | None:

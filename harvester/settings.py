@@ -30,6 +30,9 @@ DB_CONNECT_TIMEOUT_S = 5  # seconds to reach a database server; one that does no
 MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organisations than this
 # withdraws none of them: a site that moved all its pages is not 200 organisations leaving
 FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing
+# Share of all municipalities the foundation aims to see recognised ("We streven ernaar dat 60%
+# van de gemeenten eind 2020 zover is"); `wmkb coverage --target` overrides it.
+COVERAGE_TARGET = 0.6
 
 # Tracking parameters that never change a page's content; dropped from every URL.
 TRACKING_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga", "msclkid")

@@ -8,6 +8,13 @@ say what made it close:
 - the overlap of regulations, and of the themes of the practices (their content words).
 Organisations of the same type always come first. For municipalities size weighs most; for
 others, what they offer.
+
+Any Dutch municipality, recognised or not, is compared with the recognised municipalities
+(`advise`): by its CBS figures if it is not recognised, by its whole profile if it is; what at
+least two of its nearest have is its starter package.
+
+    >>> advise(engine, advised_municipality(engine, "Gemeente Zeist")).recognised
+    False
 """
 
 from __future__ import annotations
@@ -22,9 +29,17 @@ from importlib import resources
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from harvester import vocabulary
+from harvester.errors import UsageError
 from harvester.lookup import find_organisation
 from harvester.models import Organisation
-from harvester.municipalities import cbs_figures
+from harvester.municipalities import (
+    Municipality,
+    cbs_figures,
+    closest_municipalities,
+    match_municipality,
+)
+from harvester.normalise import regulations as regulations_named
 from index.analysis import content_words
 
 WEIGHTS = {
@@ -47,6 +62,9 @@ SIZE_SCALE = 2.0  # closeness = exp(-SIZE_SCALE × |log10 a − log10 b|): ×2 �
 THEME_SHARE_COMMON = 0.5  # a word in more than half of all organisations' practices is no theme
 NEW_PRACTICE_OVERLAP = 0.3  # a practice sharing less of its words with yours is one you lack
 MAX_THEY_HAVE_PRACTICES = 5
+STARTER_PRACTICE_OVERLAP = 0.25  # practices sharing this much of their words are the same idea
+STARTER_MIN_COUNT = 2  # the starter package holds what at least two of the nearest have
+MAX_STARTER_PRACTICES = 5
 
 
 @dataclass(frozen=True)
@@ -111,11 +129,225 @@ def similar(engine: Engine, name_or_slug: str, *, limit: int = 10) -> tuple[str,
         ).all()
         target = _profile(target_row)
         others = [_profile(row) for row in rows]
+    _, ranked = _ranked(target, others)
+    return target.name, [comparable for comparable, _ in ranked[:limit]]
+
+
+def _ranked(
+    target: _Profile, others: list[_Profile]
+) -> tuple[_Profile, list[tuple[Comparable, _Profile]]]:
+    """Every other organisation compared with the target, the closest first, each with its
+    profile; the target and the profiles without the words (nearly) everyone uses."""
     common = _common_words([target, *others])
     target = _without(target, common)
-    ranked = [_compare(target, _without(other, common)) for other in others]
-    ranked.sort(key=lambda item: (item.org_type != target.org_type, -item.score, item.name))
-    return target.name, ranked[:limit]
+    ranked = [(_compare(target, other), other) for other in (_without(o, common) for o in others)]
+    ranked.sort(key=lambda pair: _rank_key(target, pair[0]))
+    return target, ranked
+
+
+def _rank_key(target: _Profile, item: Comparable) -> tuple[bool, float, str]:
+    return item.org_type != target.org_type, -item.score, item.name
+
+
+@dataclass(frozen=True)
+class Example:
+    """One practice of one organisation."""
+
+    name: str
+    slug: str
+    text: str
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "slug": self.slug, "text": self.text}
+
+
+@dataclass(frozen=True)
+class StarterItem:
+    """A regulation or practice that several comparable municipalities have: `count` of them,
+    `has` whether the municipality advised has it already."""
+
+    kind: str  # "regulation" or "practice"
+    count: int
+    has: bool
+    examples: tuple[Example, ...]
+    code: str | None = None  # a regulation's code
+    text: str | None = None  # a practice's text
+
+    def as_json(self) -> dict:
+        if self.kind == "regulation":
+            assert self.code is not None
+            named = {"code": self.code, "label": vocabulary.regulations().labels[self.code]}
+        else:
+            named = {"text": self.text}
+        return {
+            "kind": self.kind,
+            **named,
+            "count": self.count,
+            "has": self.has,
+            "examples": [example.as_json() for example in self.examples],
+        }
+
+
+@dataclass
+class Advice:
+    """A municipality, the recognised municipalities most comparable to it, and its starter
+    package. `slug` is the organisation linked to it, if it is or was recognised."""
+
+    municipality: Municipality
+    recognised: bool
+    slug: str | None
+    similar: list[Comparable]
+    starter_package: list[StarterItem]
+
+    def as_json(self) -> dict:
+        return {
+            "municipality": {
+                "name": self.municipality.name,
+                "cbs_code": self.municipality.cbs_code,
+                "province": self.municipality.province,
+                "inhabitants": self.municipality.inhabitants,
+                "recognised": self.recognised,
+                "slug": self.slug,
+            },
+            "similar": [item.as_json() for item in self.similar],
+            "starter_package": [item.as_json() for item in self.starter_package],
+        }
+
+
+def advised_municipality(engine: Engine, name_or_slug: str) -> Municipality | None:
+    """The CBS municipality a name means, directly ("Zeist", "Den Bosch") or through the
+    organisation it names (a recognised municipality's slug); None for any other organisation.
+    UsageError, with the municipalities it may mean, when it names nothing at all."""
+    found = match_municipality(name_or_slug)
+    if found is not None:
+        return found
+    with Session(engine) as session:
+        try:
+            organisation = find_organisation(session, name_or_slug)
+        except UsageError as error:
+            near = closest_municipalities(name_or_slug)
+            if not near:
+                raise
+            raise UsageError(
+                f"no municipality or organisation named {name_or_slug.strip()!r}; "
+                f"did you mean: {', '.join(near)}?"
+            ) from error
+        return cbs_figures(organisation.cbs_code)
+
+
+def advise(engine: Engine, municipality: Municipality, *, limit: int = 5) -> Advice:
+    """The `limit` recognised municipalities most comparable to `municipality` (recognised or
+    not), and what most of them have: its starter package.
+
+    A municipality that is recognised is compared by its whole profile; any other by its CBS
+    figures (inhabitants and province) alone, since nothing else is known of it.
+    """
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Organisation)
+            .where(Organisation.status == "active", Organisation.org_type == "gemeente")
+            .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
+        ).all()
+        own = next((row for row in rows if row.cbs_code == municipality.cbs_code), None)
+        linked = own or session.scalar(
+            select(Organisation).where(Organisation.cbs_code == municipality.cbs_code)
+        )
+        profiles = [_profile(row) for row in rows if row is not own]
+        target = _profile(own) if own else _cbs_profile(municipality)
+        slug = linked.slug if linked else None
+    target, ranked = _ranked(target, profiles)
+    nearest = ranked[:limit]
+    return Advice(
+        municipality=municipality,
+        recognised=own is not None,
+        slug=slug,
+        similar=[comparable for comparable, _ in nearest],
+        starter_package=_starter_package(target, [profile for _, profile in nearest]),
+    )
+
+
+def _cbs_profile(municipality: Municipality) -> _Profile:
+    return _Profile(
+        slug="",
+        name=municipality.name,
+        org_type="gemeente",
+        province=municipality.province,
+        inhabitants=municipality.inhabitants,
+        employees=None,
+        regulations=frozenset(),
+        themes=frozenset(),
+        practices=(),
+    )
+
+
+def _starter_package(target: _Profile, nearest: list[_Profile]) -> list[StarterItem]:
+    """The regulations and the practices (each its own idea) that at least two of the nearest
+    municipalities have, the most common first, each counted and with one example."""
+    offered = Counter(code for profile in nearest for code in profile.regulations)
+    labels = vocabulary.regulations().labels
+    items = [
+        StarterItem(
+            kind="regulation",
+            code=code,
+            count=count,
+            has=code in target.regulations,
+            examples=(_regulation_example(code, nearest),),
+        )
+        for code, count in sorted(offered.items(), key=lambda pair: (-pair[1], labels[pair[0]]))
+        if count >= STARTER_MIN_COUNT
+    ]
+    return items + _common_practices(target, nearest)
+
+
+def _regulation_example(code: str, nearest: list[_Profile]) -> Example:
+    # A regulation is read from the practices themselves (harvester/normalise.py), so some
+    # practice of every municipality that offers it names it.
+    return next(
+        Example(profile.name, profile.slug, text)
+        for profile in nearest
+        if code in profile.regulations
+        for text, _ in profile.practices
+        if code in regulations_named([text])
+    )
+
+
+def _common_practices(target: _Profile, nearest: list[_Profile]) -> list[StarterItem]:
+    # A practice that names a regulation ("Kort- en langdurend zorgverlof") is in the package
+    # as that regulation already.
+    candidates = [
+        (profile, text, words)
+        for profile in nearest
+        for text, words in profile.practices
+        if words and not regulations_named([text])
+    ]
+    chosen: list[StarterItem] = []
+    taken: list[frozenset[str]] = []
+    counted = [
+        (len({other.slug for other, _, theirs in candidates if _alike(words, theirs)}), n)
+        for n, (_, _, words) in enumerate(candidates)
+    ]
+    # Most shared first; among equals the nearest municipality's practice, in page order.
+    for count, n in sorted(counted, key=lambda pair: (-pair[0], pair[1])):
+        profile, text, words = candidates[n]
+        if count < STARTER_MIN_COUNT or len(chosen) == MAX_STARTER_PRACTICES:
+            break
+        if any(_alike(words, other) for other in taken):
+            continue  # the same idea as one chosen already
+        taken.append(words)
+        chosen.append(
+            StarterItem(
+                kind="practice",
+                text=text,
+                count=count,
+                has=any(_alike(words, mine) for _, mine in target.practices),
+                examples=(Example(profile.name, profile.slug, text),),
+            )
+        )
+    return chosen
+
+
+def _alike(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    return bool(mine and theirs) and _jaccard(mine, theirs) >= STARTER_PRACTICE_OVERLAP
 
 
 def _profile(organisation: Organisation) -> _Profile:

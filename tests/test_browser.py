@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,9 @@ def _wmkb() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
-@pytest.fixture
-def served(refreshed) -> Iterator[str]:
-    """`wmkb serve --port 0` on the test knowledge base; yields the address it prints."""
-    kb: KnowledgeBase = refreshed[0]
+@contextmanager
+def serving(kb: KnowledgeBase) -> Iterator[str]:
+    """`wmkb serve --port 0` on the knowledge base; yields the address it prints."""
     process = subprocess.Popen(
         [*_wmkb(), "serve", "--port", "0", "--db", kb.db_url, "--index", str(kb.index_dir)],
         stdout=subprocess.PIPE,
@@ -77,6 +77,12 @@ def served(refreshed) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def served(refreshed) -> Iterator[str]:
+    with serving(refreshed[0]) as address:
+        yield address
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the pages, not the backends

@@ -308,6 +308,7 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
         "Organisaties per provincie",
         "Erkenningen per jaar",
         "Hoe vaak elke regeling wordt geboden",
+        "Aandeel erkende gemeenten aan het eind van elk jaar",
     }
     by_type = lookup.stats(client.app.state.engine)["by_type"]
     bars = {
@@ -338,6 +339,10 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
         "/vergelijk?org=gemeente-aa-en-hunze&org=gemeente-haverdal",
         "/wijzigingen",
         "/overzicht",
+        "/gemeente/Zeist",
+        "/gemeenten?q=berg",
+        "/dekking",
+        "/dekking/Utrecht",
         "/nergens",
     ],
 )

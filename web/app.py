@@ -10,6 +10,7 @@ another host.
     /vergelijk(.csv)?org=A&org=B            two to five side by side
     /wijzigingen(.csv)?sinds=YYYY-MM-DD     what changed, newest first
     /overzicht(.csv)       counts drawn as inline SVG charts
+    /gemeente…, /dekking…  the advisors' pages (web/advisors.py)
 
 A bad parameter or an unreadable query answers 400, an unknown organisation or page 404, a
 missing database or index 503: each a page in Dutch, never a traceback.
@@ -50,7 +51,7 @@ from harvester.store import database_error, open_database
 from index.build import open_index, organisations_facts
 from index.query import MARK_END, MARK_START
 from index.similar import similar
-from web import charts, labels, params, results
+from web import advisors, charts, labels, params, results
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 COMPARE_ROWS = (("fact", "facts"), ("regulation", "regulations"), ("items", "sections"))
@@ -90,6 +91,7 @@ def create_app(db_url: str, index_dir: Path, *, allowed_hosts: list[str] | None 
             Route("/wijzigingen.csv", site.changes_csv),
             Route("/overzicht", site.overview),
             Route("/overzicht.csv", site.overview_csv),
+            *advisors.routes(site, _csv),
             Mount(
                 "/static",
                 StaticFiles(directory=str(resources.files("web").joinpath("static"))),
@@ -323,6 +325,7 @@ class _Site:
                 "province": charts.bar_chart(numbers.by_province),
                 "year": charts.column_chart(numbers.by_year),
                 "regulation": charts.bar_chart(numbers.by_regulation),
+                "progress": advisors.progress_chart(self.engine),
             },
             "nav": "overzicht",
         }

@@ -37,6 +37,7 @@ class Bar:
     y: float
     width: float
     height: float
+    caption: str = ""  # the value as shown, where it is not the plain count ("12,3%")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Chart:
     height: float
     bars: list[Bar] = field(default_factory=list)
     baseline: float = 0.0  # y of the axis under the columns
+    target_y: float | None = None  # y of the target's line across the columns
+    target_caption: str = ""  # the target as shown ("60,0%")
 
 
 @dataclass(frozen=True)
@@ -137,4 +140,34 @@ def column_chart(counts: list[tuple[str, int]]) -> Chart:
         )
     return Chart(
         width=max(len(counts), 1) * COLUMN_WIDTH, height=baseline + 36, bars=bars, baseline=baseline
+    )
+
+
+def share_chart(shares: list[tuple[str, int, float]], target: float) -> Chart:
+    """Columns of a share per year (label, count, share: the municipalities recognised at its
+    end), drawn to the scale of the target, whose line runs across them: the distance still to
+    go stays in sight."""
+    top = max([target, *(share for _, _, share in shares)])
+    baseline = COLUMN_AREA_HEIGHT + 20
+    bars = []
+    for index, (label, value, share) in enumerate(shares):
+        height = round(COLUMN_AREA_HEIGHT * share / top, 1)
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=index * COLUMN_WIDTH + 4,
+                y=baseline - height,
+                width=COLUMN_WIDTH - 8,
+                height=height,
+                caption=labels.percent(share),
+            )
+        )
+    return Chart(
+        width=max(len(shares), 1) * COLUMN_WIDTH,
+        height=baseline + 36,
+        bars=bars,
+        baseline=baseline,
+        target_y=round(baseline - COLUMN_AREA_HEIGHT * target / top, 1),
+        target_caption=labels.percent(target),
     )

@@ -29,6 +29,8 @@ class Labels:
     status: dict[str, str]
     change_fields: dict[str, str]
     reasons: dict[str, str]  # kind of reason → Dutch template
+    municipality: dict[str, str]  # the advisors' pages (web/advisors.py)
+    coverage: dict[str, str]
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -52,6 +54,8 @@ def labels() -> Labels:
         status=dict(data["status"]),
         change_fields=dict(data["change_fields"]),
         reasons=reasons,
+        municipality=dict(data["municipality"]),
+        coverage=dict(data["coverage"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
@@ -88,6 +92,11 @@ def number(value: int | float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,}".replace(",", ".")
+
+
+def percent(share: float) -> str:
+    """A share as Dutch writes a percentage: 0.0088 → "0,9%"."""
+    return f"{share * 100:.1f}%".replace(".", ",")
 
 
 def day(value: str | date | None) -> str:

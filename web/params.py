@@ -89,6 +89,14 @@ class SearchState:
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
+def municipality_query(params: Mapping[str, str]) -> str:
+    """The municipality search box's text, capped like a search query."""
+    q = " ".join(params.get("q", "").split())
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParameterError(f"De naam is {len(q)} tekens lang; het maximum is {MAX_QUERY_CHARS}.")
+    return q
+
+
 def search_state(params: Mapping[str, str]) -> SearchState:
     """The search page's state from its URL parameters; ParameterError for a bad one."""
     q = " ".join(params.get("q", "").split())
@@ -149,6 +157,12 @@ def count(params: Mapping[str, str], name: str, default: int, maximum: int) -> i
 
 def slug(value: str) -> str:
     _check_length("organisatie", value)
+    return value
+
+
+def place(value: str, kind: str) -> str:
+    """A municipality's or province's name from a path (`kind`: "gemeente", "provincie")."""
+    _check_length(kind, value)
     return value
 
 
