@@ -31,7 +31,7 @@ from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
 from harvester.reader import PageReader, ReadError
 from harvester.robots import Robots
-from harvester.store import active_urls, touch, withdraw, writing
+from harvester.store import active_urls, follow_moves, touch, withdraw, writing
 from harvester.store import now as _now
 
 GONE_STATUSES = frozenset({404, 410})
@@ -413,6 +413,17 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
     handler.flush_pages()
     handler.close()
     now = _now()
+    arrived = [url for url, outcome in handler.outcomes.items() if outcome == "new"]
+    with Session(engine) as session:
+        moves = follow_moves(
+            session, arrived, handler.seen_organisations, run_id=summary.run_id, now=now
+        )
+    for _, found_url in moves.pairs:
+        handler.outcomes[found_url] = "changed"  # an organisation that moved is not new
+    if moves.pairs:
+        handler.counts["moved"] = len(moves.pairs)
+    if moves.ambiguous:
+        handler.counts["move_ambiguous"] = moves.ambiguous
     with Session(engine) as session:
         touch(session, handler.seen_organisations, now=now)
     gone = set(handler.gone_organisations) - handler.seen_organisations

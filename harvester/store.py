@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from harvester import migrate, settings
 from harvester.errors import StoreError, UsageError
+from harvester.identity import Identity, Moves, match_moves
 from harvester.lock import refresh_lock, sqlite_file
 from harvester.models import (
     Change,
@@ -364,6 +365,81 @@ def withdraw(
             _record(session, organisation, run_id, now, [("status", "active", "withdrawn")])
             withdrawn.append(organisation.slug)
     return withdrawn
+
+
+def follow_moves(
+    session: Session, arrived: Iterable[str], seen: set[str], *, run_id: int | None, now: datetime
+) -> Moves:
+    """Organisations a refresh stored as new (at `arrived` URLs) that are ones it knew at a URL
+    it did not see (harvester/identity.py) are merged into them: the known one takes the new
+    URL and record, and keeps its slug, history and first_seen, with the move recorded as a
+    change of `url`. The new row, made by this run, goes. Returns what was paired."""
+    arrived = set(arrived)
+    if not arrived:
+        return Moves([], 0)
+    with writing(session):  # one transaction: the moves a run found are stored together
+        identities = {
+            row.url: Identity.of(
+                name=row.name, cbs_code=row.cbs_code, website=row.website, url=row.url
+            )
+            for row in session.execute(_IDENTITIES)
+            if row.url in arrived or row.url not in seen
+        }
+        moves = match_moves(
+            [(url, who) for url, who in identities.items() if url not in arrived],
+            [(url, who) for url, who in identities.items() if url in arrived],
+        )
+        for known_url, found_url in moves.pairs:
+            _merge(session, known_url, found_url, run_id=run_id, now=now)
+    return moves
+
+
+_IDENTITIES = select(
+    Organisation.url, Organisation.name, Organisation.cbs_code, Organisation.website
+)
+
+
+def _merge(
+    session: Session, known_url: str, found_url: str, *, run_id: int | None, now: datetime
+) -> None:
+    with_items = (selectinload(Organisation.practices), selectinload(Organisation.regulations))
+    known = session.scalar(
+        select(Organisation).where(Organisation.url == known_url).options(*with_items)
+    )
+    found = session.scalar(
+        select(Organisation).where(Organisation.url == found_url).options(*with_items)
+    )
+    profile = _as_profile(found)
+    changes = [("url", known_url, found_url)]
+    if known.status != "active":
+        changes.append(("status", known.status, "active"))
+        known.status, known.withdrawn_on = "active", None
+    changes.extend(_differences(known, profile))
+    record_hash = found.record_hash
+    # The URL is unique: the row this run made goes before the known one takes its URL.
+    session.delete(found)
+    known.practices.clear()
+    known.regulations.clear()
+    session.flush()
+    known.url = found_url
+    _apply(known, profile)
+    known.record_hash = record_hash
+    known.last_seen = now
+    known.version = _next_version(session)
+    _record(session, known, run_id, now, changes)
+
+
+def _as_profile(organisation: Organisation) -> Profile:
+    sections: dict[str, list[str]] = {}
+    for practice in organisation.practices:
+        sections.setdefault(practice.section, []).append(practice.text)
+    return Profile(
+        url=organisation.url,
+        slug=organisation.slug,
+        **{name: getattr(organisation, name) for name in _SCALAR_FIELDS},
+        sections={section: tuple(items) for section, items in sections.items()},
+        regulations=tuple(regulation.code for regulation in organisation.regulations),
+    )
 
 
 def active_urls(session: Session) -> set[str]:
