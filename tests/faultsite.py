@@ -99,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = site.behaviour.get(path) or (
             path.removeprefix("/fault/") if path.startswith("/fault/") else ""
         )
-        if path == "/robots.txt":
+        if path == "/robots.txt" and not behaviour:
             return self._send(200, site.robots.encode(), "text/plain")
         if behaviour:
             return self._misbehave(behaviour)
