@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from harvester import export as exporting
 from harvester import lookup, settings, vocabulary
+from harvester.demo import prepare_home
 from harvester.discover import site_url
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
@@ -611,12 +611,11 @@ def serve_command(host, port, db_url, index_dir) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(".demo"),
     show_default=True,
-    help="A fresh knowledge base is made here.",
+    help="A fresh knowledge base is made here; a folder the demo did not make is refused.",
 )
 def demo_command(home: Path) -> None:
     """Serve the bundled fixture site on loopback, refresh from it, and search."""
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
+    prepare_home(home)
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
     with serve_folder(FIXTURE_SITE) as origin:
         click.echo(f"fixture site at {origin}/")
