@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple, fields
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -34,6 +35,7 @@ from harvester.models import (
     OrganisationRegulation,
     Practice,
 )
+from harvester.municipalities import Municipality as CbsFigures
 from harvester.municipalities import municipalities
 from harvester.record import Profile
 
@@ -179,14 +181,24 @@ def _database_errors(engine: Engine, doing: str) -> Iterator[None]:
 
 
 def load_municipalities(engine: Engine) -> None:
-    """Fill the municipalities table from the shipped CBS figures, once per figures' year."""
-    rows = municipalities()
+    """Bring the municipalities table to the shipped CBS figures (harvester/data/gemeenten.csv):
+    every row that differs from the file, such as new figures for the same municipality, is
+    written. A municipality the file no longer lists is kept: organisations may still name it.
+    Comparing 342 rows costs less than a millisecond, so it is done at every opening for a
+    refresh."""
+    shipped = {row.cbs_code: astuple(row) for row in municipalities()}
     with Session(engine) as session, session.begin():
-        stored = session.scalar(select(func.count()).select_from(Municipality))
-        if stored == len(rows):
-            return
-        for row in rows:
-            session.merge(Municipality(**row.__dict__))
+        stored = {tuple(row)[0]: tuple(row) for row in session.execute(_MUNICIPALITY_ROWS)}
+    stale = [row for code, row in shipped.items() if stored.get(code) != row]
+    if not stale:
+        return
+    with Session(engine) as session, writing(session):
+        for row in stale:
+            session.merge(Municipality(**dict(zip(_CBS_FIELDS, row, strict=True))))
+
+
+_CBS_FIELDS = tuple(field.name for field in fields(CbsFigures))  # cbs_code first
+_MUNICIPALITY_ROWS = select(*(getattr(Municipality, name) for name in _CBS_FIELDS))
 
 
 def _sqlite_connect(connection, _record) -> None:

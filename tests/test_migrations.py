@@ -281,7 +281,11 @@ def _closed_port() -> int:
 @pytest.mark.parametrize(
     "args", [["stats"], ["show", "x"], ["export"], ["db", "upgrade"], ["refresh"]]
 )
-def test_a_database_that_cannot_be_used_gets_one_line(args, silent_server, tmp_path) -> None:
+def test_a_database_that_cannot_be_used_gets_one_line(
+    args, silent_server, site, tmp_path
+) -> None:
+    if args == ["refresh"]:
+        args = ["refresh", "--site", site + "/"]  # a site that answers: the database fails
     closed = _closed_port()
     for url, exit_code, message in (
         (f"postgresql+psycopg://wmkb@127.0.0.1:{closed}/wmkb", 1, "Connection refused"),
