@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -38,8 +39,14 @@ from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
 from index.similar import similar
 
-FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
-JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
+
+def _shipped(*parts: str) -> Path:
+    """A file the package ships (pyproject.toml's package data), wherever it is installed."""
+    return Path(str(resources.files("wmkb").joinpath(*parts)))
+
+
+FIXTURE_SITE = _shipped("fixtures", "site")
+JUDGED_QUERIES = _shipped("tests", "judged_queries.toml")
 LOG_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)  # by the number of -v
 DEMO_QUERIES = ("thuiswerken gemeente", '"kortdurend zorgverlof"', "mantelzorgmakelaar")
 

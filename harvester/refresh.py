@@ -58,7 +58,7 @@ class RefreshOptions:
 
 
 def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
-    return settings.USER_AGENT.format(contact=contact)
+    return settings.USER_AGENT.format(version=settings.version(), contact=contact)
 
 
 # What a refresh reports, in this order everywhere: summary, JSON, run log.

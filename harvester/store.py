@@ -127,7 +127,14 @@ def _engine(url: str, *, create: bool) -> Engine:
             options["connect_args"] = {"connect_timeout": settings.DB_CONNECT_TIMEOUT_S}
     try:
         engine = create_engine(parsed, **options)
-    except (ArgumentError, ImportError, TypeError) as error:
+    except ImportError as error:
+        if parsed.get_backend_name() != "postgresql":
+            shown = parsed.render_as_string(hide_password=True)
+            raise UsageError(f"cannot use database URL {shown!r}: {error}") from error
+        raise UsageError(
+            "PostgreSQL needs its driver, which is not installed: pip install 'wmkb[postgres]'"
+        ) from error
+    except (ArgumentError, TypeError) as error:
         shown = parsed.render_as_string(hide_password=True)
         raise UsageError(f"cannot use database URL {shown!r}: {error}") from error
     if engine.dialect.name == "sqlite":
