@@ -27,15 +27,9 @@ LOG_LINE = re.compile(
 )
 
 
-class _HealthySite(FaultSite):
-    def start_page(self) -> str:  # links to its pages only, none to the faults
-        anchors = "".join(f'<li><a href="{path}">{path}</a></li>' for path in self.pages)
-        return f"<html><body><main><h1>Start</h1><ul>{anchors}</ul></main></body></html>"
-
-
 @pytest.fixture
 def small_site():
-    site = _HealthySite(pages={"/org/a/": profile_html("Gemeente Aaheim")})
+    site = FaultSite(pages={"/org/a/": profile_html("Gemeente Aaheim")}, link_faults=False)
     with serve_faults(site):
         yield site
 
@@ -52,6 +46,7 @@ def test_every_refresh_adds_one_line_to_refresh_log(tmp_path, small_site) -> Non
     assert len(lines) == 1
     run, state, fetched, new, site = LOG_LINE.fullmatch(lines[0]).groups()
     assert (run, state, fetched, new, site) == ("1", "complete", "2", "1", small_site.origin + "/")
+    assert len(small_site.requested("/robots.txt")) == 1  # asked before the run, used by it
     _refresh(kb, small_site)
     lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
     assert len(lines) == 2

@@ -14,6 +14,7 @@ from harvester.models import Change, Organisation, Page
 from harvester.sitehost import serve_folder
 from harvester.store import open_database
 from tests.conftest import FIXTURE_SITE, gold_profiles, make_kb, run_cli
+from tests.faultsite import FaultSite, profile_html, serve_faults
 
 PROFILES = "/erkende-organisaties/"
 
@@ -165,3 +166,23 @@ def test_two_organisations_that_share_a_name_stay_two(tmp_path) -> None:
         ]
         assert not session.scalars(select(Change).where(Change.field == "url")).all()
     assert before["Stichting Thuiszorg Heuvelrand"][3] == "active"
+
+
+def test_a_newcomer_that_could_be_either_of_two_is_not_guessed(tmp_path) -> None:
+    """Two foundations of one name, on pages of one name, leave; one of that name arrives. It
+    could be either: neither history is given to it, and the run says so."""
+    kb = make_kb(tmp_path / "kb")
+    twins = {
+        "/regio-noord/zorggroep-de-linde/": profile_html("Zorggroep De Linde"),
+        "/regio-zuid/zorggroep-de-linde/": profile_html("Zorggroep De Linde", employees=80),
+    }
+    staying = {f"/org/{name}/": profile_html(f"Gemeente {name}") for name in ("Aa", "Bee", "Cee")}
+    site = FaultSite(pages={**twins, **staying}, link_faults=False)
+    with serve_faults(site):
+        assert _refresh(kb, site.origin)["new"] == 5
+        site.pages["/organisaties/zorggroep-de-linde/"] = profile_html("Zorggroep De Linde")
+        site.unlinked.update(twins)
+        second = _refresh(kb, site.origin)
+    assert second["counts"]["move_ambiguous"] == 1
+    assert (second["new"], second["withdrawn"]) == (1, 2)
+    assert "moved" not in second["counts"]
