@@ -7,10 +7,11 @@ Every WmkbError becomes a one-line message on stderr and its exit code; anything
 from __future__ import annotations
 
 import json
-import shutil
+import logging
 import sys
 import textwrap
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -18,10 +19,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from harvester import export as exporting
 from harvester import lookup, settings, vocabulary
+from harvester.demo import prepare_home
+from harvester.discover import site_url
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
+from harvester.lock import refresh_lock
 from harvester.pipeline import read
-from harvester.refresh import COUNTS, RefreshOptions, default_user_agent, refresh
+from harvester.refresh import (
+    COUNTS,
+    RefreshOptions,
+    append_run_log,
+    default_user_agent,
+    reach_site,
+    refresh,
+)
 from harvester.sitehost import serve_folder
 from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
@@ -30,8 +41,15 @@ from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
 from index.similar import similar
 
-FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
-JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
+
+def _shipped(*parts: str) -> Path:
+    """A file the package ships (pyproject.toml's package data), wherever it is installed."""
+    return Path(str(resources.files("wmkb").joinpath(*parts)))
+
+
+FIXTURE_SITE = _shipped("fixtures", "site")
+JUDGED_QUERIES = _shipped("tests", "judged_queries.toml")
+LOG_LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)  # by the number of -v
 DEMO_QUERIES = ("thuiswerken gemeente", '"kortdurend zorgverlof"', "mantelzorgmakelaar")
 
 
@@ -81,8 +99,19 @@ def _echo_json(value) -> None:
 
 @click.group(cls=_Commands)
 @click.version_option(package_name="wmkb")
-def main() -> None:
+@click.option(
+    "-v", "--verbose", count=True, help="Log more on stderr: -v what a run does, -vv each request."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Log only errors on stderr.")
+def main(verbose: int, quiet: bool) -> None:
     """Knowledge base of the employers Werk&Mantelzorg recognised as caregiver-friendly."""
+    level = logging.ERROR if quiet else LOG_LEVELS[min(verbose, len(LOG_LEVELS) - 1)]
+    # force: each invocation in one process (the tests) logs to the stderr it has now.
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s", force=True
+    )
+    # httpx logs every request at INFO; ours say the same at DEBUG, with the crawl's words.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
 @main.command("parse")
@@ -161,19 +190,30 @@ def refresh_command(
     quiet,
     as_json,
 ) -> None:
-    """Crawl the site, store what changed, and update the index."""
-    engine = open_database(db_url or settings.default_db_url(), create=True)
+    """Crawl the site, store what changed, and update the index.
+
+    Exit codes: 0 done; 1 more than 10% of the URLs failed; 2 a usage error; 75 the site or its
+    robots.txt cannot be reached, or another process is writing the knowledge base (try again
+    later). Every run adds one line to $WMKB_HOME/refresh.log."""
     options = RefreshOptions(
-        site=site,
+        site=site_url(site),
         fetch=FetchSettings(
             user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
         ),
         max_pages=max_pages,
         full=full,
         read_process_after=read_process_after,
+        # A terminal only: cron's mail gets the summary, not a line redrawn a thousand times.
+        progress=_progress_line if sys.stderr.isatty() and not (quiet or as_json) else None,
     )
-    summary = refresh(engine, options)
-    update(engine, index_dir or settings.default_index_dir())
+    robots = reach_site(options)  # before the knowledge base is made or touched
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    with refresh_lock(engine):  # the crawl and the index update, with no writer in between
+        summary = refresh(engine, options, robots=robots)
+        update(engine, index_dir or settings.default_index_dir())
+    if options.progress:
+        click.echo("", err=True)  # ends the progress line
+    append_run_log(settings.home() / "refresh.log", summary, options.site)
     if as_json:
         _echo_json(summary.as_json())
     elif not quiet:
@@ -189,7 +229,6 @@ def refresh_command(
 
 
 def _progress_line(summary) -> None:
-    # A terminal only: cron's mail gets the summary, not a line redrawn a thousand times.
     click.echo(
         f"\rfetched {summary.fetched} · not modified {summary.not_modified} · "
         f"skipped {summary.skipped} · failed {summary.failed}",
@@ -702,12 +741,11 @@ def serve_command(host, port, db_url, index_dir) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path(".demo"),
     show_default=True,
-    help="A fresh knowledge base is made here.",
+    help="A fresh knowledge base is made here; a folder the demo did not make is refused.",
 )
 def demo_command(home: Path) -> None:
     """Serve the bundled fixture site on loopback, refresh from it, and search."""
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
+    prepare_home(home)
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
     with serve_folder(FIXTURE_SITE) as origin:
         click.echo(f"fixture site at {origin}/")

@@ -17,6 +17,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harvester import settings
+from harvester.errors import UsageError
 
 # Endings of links that are never an HTML page; skipped without a request.
 NOT_PAGES = (
@@ -69,6 +70,25 @@ def canonical_url(url: str) -> str:
         if not key.lower().startswith(settings.TRACKING_PARAMETERS)
     ]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def site_url(value: str) -> str:
+    """The site a refresh starts from, canonical; raises UsageError for anything but an
+    http(s) URL with a host ("ftp://x", "notaurl", "http://").
+
+        >>> site_url("HTTPS://www.werkenmantelzorg.nl")
+        'https://www.werkenmantelzorg.nl/'
+    """
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - a port that is not a number fails here
+    except ValueError as error:
+        raise UsageError(f"not a site URL: {value!r} ({error})") from error
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"not a site URL: {value!r} (e.g. https://www.werkenmantelzorg.nl/)"
+        )
+    return canonical_url(value)
 
 
 def same_site(url: str, site: str) -> bool:

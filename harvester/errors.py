@@ -3,6 +3,7 @@
     WmkbError
     ├── UsageError       a bad argument or setting
     ├── FetchError       a page could not be fetched (carries the URL and the reason)
+    ├── UnreachableError the site or its robots.txt does not answer: try again later
     ├── ParseError       a page could not be read (carries the URL and the reason)
     ├── StoreError       the database is missing, unreadable or of another schema
     ├── IndexError_      the search index is missing or out of step
@@ -44,6 +45,10 @@ class FetchError(WmkbError):
         self.kind = kind
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class UnreachableError(WmkbError):
+    exit_code = 75  # EX_TEMPFAIL: cron may try again later
 
 
 class ParseError(WmkbError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import random
 import time
 from collections import Counter
@@ -21,6 +22,8 @@ import httpx
 from harvester import settings
 from harvester.discover import canonical_url, same_site
 from harvester.errors import FetchError
+
+logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -140,6 +143,7 @@ class Fetcher:
         current = url
         while True:
             response = await self._with_retries(current, headers, accept_any_type)
+            logger.debug("GET %s: %s", current, response.status)
             if response.status not in REDIRECT_STATUSES:
                 return dataclasses.replace(response, url=url, final_url=current)
             if not response.location:
@@ -164,14 +168,14 @@ class Fetcher:
             except FetchError as error:
                 if not error.retryable or attempt >= self.config.retries:
                     raise
-                retry_after = error.retry_after
+                retry_after, reason = error.retry_after, error.reason
             else:
                 return response
             attempt += 1
             self.counts["retried"] += 1
-            await asyncio.sleep(
-                retry_delay(attempt, backoff_s=self.config.backoff_s, retry_after=retry_after)
-            )
+            delay = retry_delay(attempt, backoff_s=self.config.backoff_s, retry_after=retry_after)
+            logger.info("%s: %s; retry %d in %.1f s", url, reason, attempt, delay)
+            await asyncio.sleep(delay)
 
     async def _take_slot(self) -> None:
         # Reserve the next start time under the lock, then wait outside it, so that the gap

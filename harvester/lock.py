@@ -1,4 +1,4 @@
-"""One refresh at a time per knowledge base.
+"""One writer at a time per knowledge base: a refresh, a reindex, an index update.
 
 For a SQLite file the lock is an flock on a file beside it; for PostgreSQL, an advisory lock
 held by a connection of its own for the whole run, so that refreshes on different machines see
@@ -44,15 +44,35 @@ def lock_path(engine: Engine) -> Path:
     return settings.home() / f"refresh-{digest}.lock"
 
 
+# Knowledge bases whose lock this process holds. A refresh holds it across its crawl and the
+# index update, each of which takes it too; the operating system and PostgreSQL would refuse a
+# second take by the same process (a new flock, a new connection), so it is counted here.
+_held: dict[str, int] = {}
+
+
 @contextmanager
 def refresh_lock(engine: Engine) -> Iterator[None]:
-    """Hold the knowledge base's refresh lock, or raise LockedError at once."""
-    if engine.dialect.name == "postgresql":
-        with _advisory_lock(engine):
+    """Hold the knowledge base's lock (refresh, reindex, index update, schema upgrade), or raise
+    LockedError at once. A process that holds it already takes it again freely."""
+    key = engine.url.render_as_string(hide_password=True)
+    if key in _held:
+        _held[key] += 1
+        try:
             yield
-    else:
-        with _file_lock(lock_path(engine)):
+        finally:
+            _held[key] -= 1
+        return
+    taking = (
+        _advisory_lock(engine)
+        if engine.dialect.name == "postgresql"
+        else _file_lock(lock_path(engine))
+    )
+    with taking:
+        _held[key] = 1
+        try:
             yield
+        finally:
+            del _held[key]
 
 
 @contextmanager

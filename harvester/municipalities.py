@@ -62,8 +62,8 @@ def fold(name: str) -> str:
 def municipalities() -> tuple[Municipality, ...]:
     try:
         with (
-            resources.files("harvester.data")
-            .joinpath("gemeenten.csv")
+            resources.files(__package__)
+            .joinpath("data", "gemeenten.csv")
             .open(encoding="utf-8") as handle
         ):
             rows = list(csv.DictReader(handle))
@@ -80,7 +80,7 @@ def municipalities() -> tuple[Municipality, ...]:
 @cache
 def _names() -> tuple[dict[str, Municipality], dict[str, str]]:
     by_name = {fold(m.name): m for m in municipalities()}
-    with resources.files("harvester.data").joinpath("municipalities.toml").open("rb") as handle:
+    with resources.files(__package__).joinpath("data", "municipalities.toml").open("rb") as handle:
         data = tomllib.load(handle)
     for alias, name in data["aliases"].items():
         target = by_name.get(fold(name))

@@ -300,11 +300,17 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def slug_for(url: str, name: str) -> str:
     """The site's own slug when the URL ends in one ("…/gemeente-aa-en-hunze/",
     "…/roc-westermark.html"), else one made from the name."""
-    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    last = _PAGE_EXTENSION.sub("", last.lower())
+    last = page_name(url)
     if _SLUG.fullmatch(last):
         return last
     return slugify(name)
+
+
+def page_name(url: str) -> str:
+    """The URL's last path segment, lower-case, without a page extension: the same for
+    "…/organisatie/roc-westermark.html" and "…/organisaties/roc-westermark/"."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return _PAGE_EXTENSION.sub("", last.lower())
 
 
 def slugify(name: str) -> str:

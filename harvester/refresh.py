@@ -9,8 +9,10 @@ withdraws organisations it no longer found; any run may withdraw a profile whose
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -25,14 +27,16 @@ from sqlalchemy.orm import Session
 from harvester import settings
 from harvester.crawl import Crawler, Fetch, Skip
 from harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
-from harvester.errors import FetchError
+from harvester.errors import FetchError, UnreachableError
 from harvester.fetch import Fetcher, FetchSettings, Response, is_html
 from harvester.lock import refresh_lock
 from harvester.models import FetchFailure, Page, RefreshRun
 from harvester.reader import PageReader, ReadError
 from harvester.robots import Robots
-from harvester.store import active_urls, touch, withdraw, writing
+from harvester.store import active_urls, follow_moves, touch, withdraw, writing
 from harvester.store import now as _now
+
+logger = logging.getLogger(__name__)
 
 GONE_STATUSES = frozenset({404, 410})
 PAGE_BATCH = 100  # page rows written together
@@ -54,7 +58,7 @@ class RefreshOptions:
 
 
 def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
-    return settings.USER_AGENT.format(contact=contact)
+    return settings.USER_AGENT.format(version=settings.version(), contact=contact)
 
 
 # What a refresh reports, in this order everywhere: summary, JSON, run log.
@@ -102,18 +106,49 @@ class RefreshSummary:
         return self.failed / attempted if attempted else 0.0
 
 
-def refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
-    """Run one refresh of the knowledge base at `engine` from `options.site`.
+def reach_site(options: RefreshOptions) -> Response:
+    """The site's robots.txt as it answers now, asked once before a refresh touches the
+    knowledge base: a site that cannot be reached is worth a retry later, not a run.
 
-    Raises LockedError, touching nothing, when another refresh holds the knowledge base.
+    Raises UnreachableError when the site does not answer or its robots.txt answers with a
+    server error (RFC 9309: then nothing may be crawled)."""
+    return asyncio.run(_reach_site(options))
+
+
+async def _reach_site(options: RefreshOptions) -> Response:
+    site = canonical_url(options.site)
+    url = urljoin(site, "/robots.txt")
+    # One attempt: cron tries again later, which beats seconds of retries now.
+    fetcher = Fetcher(site, dataclasses.replace(options.fetch, retries=0))
+    try:
+        response = await fetcher.get(url, accept_any_type=True)
+    except FetchError as error:
+        raise UnreachableError(f"cannot reach {url}: {error.reason}; try again later") from error
+    finally:
+        await fetcher.close()
+    if response.status >= 500 or response.status == 429:
+        raise UnreachableError(f"{url} answered HTTP {response.status}; try again later")
+    return response
+
+
+def refresh(
+    engine: Engine, options: RefreshOptions, *, robots: Response | None = None
+) -> RefreshSummary:
+    """Run one refresh of the knowledge base at `engine` from `options.site`; `robots` is the
+    site's robots.txt when `reach_site` has fetched it already.
+
+    Raises LockedError, touching nothing, when another process holds the knowledge base.
     """
     with refresh_lock(engine):
-        return _refresh(engine, options)
+        return _refresh(engine, options, robots)
 
 
-def _refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
+def _refresh(
+    engine: Engine, options: RefreshOptions, robots: Response | None
+) -> RefreshSummary:
     started = time.monotonic()
     site = canonical_url(options.site)
+    logger.info("refresh of %s started", site)
     with Session(engine) as session, writing(session):
         run = RefreshRun(site=site, started_at=_now(), status="running")
         session.add(run)
@@ -131,20 +166,32 @@ def _refresh(engine: Engine, options: RefreshOptions) -> RefreshSummary:
     )
     crawl_complete = False  # stays so when the run is interrupted
     try:
-        crawl_complete = asyncio.run(_crawl(site, options, handler, summary))
+        crawl_complete = asyncio.run(_crawl(site, options, handler, summary, robots))
     finally:
         summary.duration_s = time.monotonic() - started
         summary.complete = crawl_complete and summary.failure_share <= options.failure_threshold
         _finish(engine, handler, summary)
+    logger.info(
+        "refresh %d of %s %s in %.1f s: %s",
+        run_id,
+        site,
+        "complete" if summary.complete else "incomplete",
+        summary.duration_s,
+        ", ".join(f"{key} {getattr(summary, key)}" for key in COUNTS),
+    )
     return summary
 
 
 async def _crawl(
-    site: str, options: RefreshOptions, handler: _RunHandler, summary: RefreshSummary
+    site: str,
+    options: RefreshOptions,
+    handler: _RunHandler,
+    summary: RefreshSummary,
+    robots_response: Response | None,
 ) -> bool:
     fetcher = Fetcher(site, options.fetch)
     try:
-        robots = await _robots(fetcher, site, handler)
+        robots = await _robots(fetcher, site, handler, robots_response)
         if robots is None:
             return False
         crawl_delay = robots.crawl_delay()
@@ -174,11 +221,13 @@ async def _crawl(
         await fetcher.close()
 
 
-async def _robots(fetcher: Fetcher, site: str, handler: _RunHandler) -> Robots | None:
+async def _robots(
+    fetcher: Fetcher, site: str, handler: _RunHandler, response: Response | None
+) -> Robots | None:
     url = urljoin(site, "/robots.txt")
     user_agent = fetcher.config.user_agent
     try:
-        response = await fetcher.get(url, accept_any_type=True)
+        response = response or await fetcher.get(url, accept_any_type=True)
     except FetchError as error:
         # RFC 9309: a robots.txt that cannot be reached means "crawl nothing"; the run is
         # incomplete and withdraws nothing.
@@ -413,6 +462,23 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
     handler.flush_pages()
     handler.close()
     now = _now()
+    arrived = [url for url, outcome in handler.outcomes.items() if outcome == "new"]
+    with Session(engine) as session:
+        moves = follow_moves(
+            session, arrived, handler.seen_organisations, run_id=summary.run_id, now=now
+        )
+    for known_url, found_url in moves.pairs:
+        handler.outcomes[found_url] = "changed"  # an organisation that moved is not new
+        logger.info("moved: %s → %s", known_url, found_url)
+    if moves.pairs:
+        handler.counts["moved"] = len(moves.pairs)
+    if moves.ambiguous:
+        handler.counts["move_ambiguous"] = moves.ambiguous
+        logger.warning(
+            "%d organisations found at a new URL could each be more than one known "
+            "organisation; stored as new (move_ambiguous in `wmkb stats --json`)",
+            moves.ambiguous,
+        )
     with Session(engine) as session:
         touch(session, handler.seen_organisations, now=now)
     gone = set(handler.gone_organisations) - handler.seen_organisations

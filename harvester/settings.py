@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from importlib import metadata
 from pathlib import Path
 
 SITE_URL = "https://www.werkenmantelzorg.nl/"  # where a refresh starts; WMKB_SITE overrides
 CONTACT_URL = "https://github.com/wmkb/wmkb"  # who is crawling; WMKB_CONTACT overrides
-USER_AGENT = "wmkb/0.1 (+{contact})"  # sent with every request
+USER_AGENT = "wmkb/{version} (+{contact})"  # sent with every request
 
 CONCURRENCY = 4  # requests in flight to the site at once (worker tasks, not pool slots)
 REQUEST_DELAY_S = 0.5  # minimum gap between the starts of two requests to the site
@@ -49,3 +50,8 @@ def default_db_url() -> str:
 
 def default_index_dir() -> Path:
     return home() / "index"
+
+
+def version() -> str:
+    """wmkb's version, from the installed package's metadata (pyproject.toml says it once)."""
+    return metadata.version("wmkb")

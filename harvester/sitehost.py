@@ -15,7 +15,7 @@ import hashlib
 import mimetypes
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
@@ -66,6 +66,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
     root: Path
     origin: bytes
     latency_s: float
+    redirects: Mapping[str, str]  # path → where it moved, answered with 301
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: without this each body waits for the client's
     # delayed ACK (~40 ms a response).
@@ -75,6 +76,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if self.latency_s:
             time.sleep(self.latency_s)
         path = unquote(urlsplit(self.path).path)
+        if path in self.redirects:
+            return self._redirect(self.redirects[path])
         target = (self.root / path.lstrip("/")).resolve()
         if not target.is_relative_to(self.root):
             return self._send(404, b"not found", "text/plain")
@@ -134,10 +137,22 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_folder(root: Path, *, host: str = "127.0.0.1", latency_s: float = 0.0) -> Iterator[str]:
-    """Serve `root` on a free port of `host` while the block runs; yields the origin."""
-    handler = type("Handler", (_SiteHandler,), {"root": root.resolve(), "latency_s": latency_s})
-    server = _QuietServer((host, 0), handler)
+def serve_folder(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_s: float = 0.0,
+    redirects: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve `root` on `port` of `host` (0: a free one) while the block runs; yields the
+    origin. `redirects` maps paths to where they moved, as a site that moved its pages does."""
+    handler = type(
+        "Handler",
+        (_SiteHandler,),
+        {"root": root.resolve(), "latency_s": latency_s, "redirects": dict(redirects or {})},
+    )
+    server = _QuietServer((host, port), handler)
     origin = f"http://{host}:{server.server_address[1]}"
     handler.origin = origin.encode()
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -15,15 +15,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple, fields
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from harvester import migrate, settings
 from harvester.errors import StoreError, UsageError
+from harvester.identity import Identity, Moves, match_moves
 from harvester.lock import refresh_lock, sqlite_file
 from harvester.models import (
     Change,
@@ -33,6 +35,7 @@ from harvester.models import (
     OrganisationRegulation,
     Practice,
 )
+from harvester.municipalities import Municipality as CbsFigures
 from harvester.municipalities import municipalities
 from harvester.record import Profile
 
@@ -124,7 +127,14 @@ def _engine(url: str, *, create: bool) -> Engine:
             options["connect_args"] = {"connect_timeout": settings.DB_CONNECT_TIMEOUT_S}
     try:
         engine = create_engine(parsed, **options)
-    except (ArgumentError, ImportError, TypeError) as error:
+    except ImportError as error:
+        if parsed.get_backend_name() != "postgresql":
+            shown = parsed.render_as_string(hide_password=True)
+            raise UsageError(f"cannot use database URL {shown!r}: {error}") from error
+        raise UsageError(
+            "PostgreSQL needs its driver, which is not installed: pip install 'wmkb[postgres]'"
+        ) from error
+    except (ArgumentError, TypeError) as error:
         shown = parsed.render_as_string(hide_password=True)
         raise UsageError(f"cannot use database URL {shown!r}: {error}") from error
     if engine.dialect.name == "sqlite":
@@ -178,14 +188,24 @@ def _database_errors(engine: Engine, doing: str) -> Iterator[None]:
 
 
 def load_municipalities(engine: Engine) -> None:
-    """Fill the municipalities table from the shipped CBS figures, once per figures' year."""
-    rows = municipalities()
+    """Bring the municipalities table to the shipped CBS figures (harvester/data/gemeenten.csv):
+    every row that differs from the file, such as new figures for the same municipality, is
+    written. A municipality the file no longer lists is kept: organisations may still name it.
+    Comparing 342 rows costs less than a millisecond, so it is done at every opening for a
+    refresh."""
+    shipped = {row.cbs_code: astuple(row) for row in municipalities()}
     with Session(engine) as session, session.begin():
-        stored = session.scalar(select(func.count()).select_from(Municipality))
-        if stored == len(rows):
-            return
-        for row in rows:
-            session.merge(Municipality(**row.__dict__))
+        stored = {tuple(row)[0]: tuple(row) for row in session.execute(_MUNICIPALITY_ROWS)}
+    stale = [row for code, row in shipped.items() if stored.get(code) != row]
+    if not stale:
+        return
+    with Session(engine) as session, writing(session):
+        for row in stale:
+            session.merge(Municipality(**dict(zip(_CBS_FIELDS, row, strict=True))))
+
+
+_CBS_FIELDS = tuple(field.name for field in fields(CbsFigures))  # cbs_code first
+_MUNICIPALITY_ROWS = select(*(getattr(Municipality, name) for name in _CBS_FIELDS))
 
 
 def _sqlite_connect(connection, _record) -> None:
@@ -364,6 +384,81 @@ def withdraw(
             _record(session, organisation, run_id, now, [("status", "active", "withdrawn")])
             withdrawn.append(organisation.slug)
     return withdrawn
+
+
+def follow_moves(
+    session: Session, arrived: Iterable[str], seen: set[str], *, run_id: int | None, now: datetime
+) -> Moves:
+    """Organisations a refresh stored as new (at `arrived` URLs) that are ones it knew at a URL
+    it did not see (harvester/identity.py) are merged into them: the known one takes the new
+    URL and record, and keeps its slug, history and first_seen, with the move recorded as a
+    change of `url`. The new row, made by this run, goes. Returns what was paired."""
+    arrived = set(arrived)
+    if not arrived:
+        return Moves([], 0)
+    with writing(session):  # one transaction: the moves a run found are stored together
+        identities = {
+            row.url: Identity.of(
+                name=row.name, cbs_code=row.cbs_code, website=row.website, url=row.url
+            )
+            for row in session.execute(_IDENTITIES)
+            if row.url in arrived or row.url not in seen
+        }
+        moves = match_moves(
+            [(url, who) for url, who in identities.items() if url not in arrived],
+            [(url, who) for url, who in identities.items() if url in arrived],
+        )
+        for known_url, found_url in moves.pairs:
+            _merge(session, known_url, found_url, run_id=run_id, now=now)
+    return moves
+
+
+_IDENTITIES = select(
+    Organisation.url, Organisation.name, Organisation.cbs_code, Organisation.website
+)
+
+
+def _merge(
+    session: Session, known_url: str, found_url: str, *, run_id: int | None, now: datetime
+) -> None:
+    with_items = (selectinload(Organisation.practices), selectinload(Organisation.regulations))
+    known = session.scalar(
+        select(Organisation).where(Organisation.url == known_url).options(*with_items)
+    )
+    found = session.scalar(
+        select(Organisation).where(Organisation.url == found_url).options(*with_items)
+    )
+    profile = _as_profile(found)
+    changes = [("url", known_url, found_url)]
+    if known.status != "active":
+        changes.append(("status", known.status, "active"))
+        known.status, known.withdrawn_on = "active", None
+    changes.extend(_differences(known, profile))
+    record_hash = found.record_hash
+    # The URL is unique: the row this run made goes before the known one takes its URL.
+    session.delete(found)
+    known.practices.clear()
+    known.regulations.clear()
+    session.flush()
+    known.url = found_url
+    _apply(known, profile)
+    known.record_hash = record_hash
+    known.last_seen = now
+    known.version = _next_version(session)
+    _record(session, known, run_id, now, changes)
+
+
+def _as_profile(organisation: Organisation) -> Profile:
+    sections: dict[str, list[str]] = {}
+    for practice in organisation.practices:
+        sections.setdefault(practice.section, []).append(practice.text)
+    return Profile(
+        url=organisation.url,
+        slug=organisation.slug,
+        **{name: getattr(organisation, name) for name in _SCALAR_FIELDS},
+        sections={section: tuple(items) for section, items in sections.items()},
+        regulations=tuple(regulation.code for regulation in organisation.regulations),
+    )
 
 
 def active_urls(session: Session) -> set[str]:

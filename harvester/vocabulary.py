@@ -21,7 +21,7 @@ ORG_TYPES = ("gemeente", "provincie", "overheid", "zorg", "onderwijs", "bedrijf"
 
 def _load(name: str) -> dict:
     try:
-        with resources.files("harvester.data").joinpath(name).open("rb") as handle:
+        with resources.files(__package__).joinpath("data", name).open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise WmkbError(f"harvester/data/{name} cannot be read: {error}") from error

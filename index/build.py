@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import AsyncWriter
 
 from harvester.errors import IndexError_
+from harvester.lock import refresh_lock
 from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures, fold
@@ -46,7 +47,15 @@ def index_version(index_dir: Path) -> int | None:
 
 
 def rebuild(engine: Engine, index_dir: Path) -> int:
-    """Write the whole index anew from the database; returns the number of practices."""
+    """Write the whole index anew from the database; returns the number of practices.
+
+    Holds the knowledge base's lock (harvester/lock.py): one writer of the index at a time, and
+    none while a refresh writes. Raises LockedError at once when another process holds it."""
+    with refresh_lock(engine):
+        return _rebuild(engine, index_dir)
+
+
+def _rebuild(engine: Engine, index_dir: Path) -> int:
     staging = index_dir.with_name(index_dir.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -79,8 +88,14 @@ def rebuild(engine: Engine, index_dir: Path) -> int:
 def update(engine: Engine, index_dir: Path) -> int:
     """Bring the index up to the database's state; returns the organisations re-indexed.
 
-    Without an index, or with one of another schema, this is a rebuild.
+    Without an index, or with one of another schema, this is a rebuild. Holds the knowledge
+    base's lock, as `rebuild` does.
     """
+    with refresh_lock(engine):
+        return _update(engine, index_dir)
+
+
+def _update(engine: Engine, index_dir: Path) -> int:
     since = index_version(index_dir)
     if since is None or not all(
         whoosh_index.exists_in(index_dir, indexname=name)

@@ -35,7 +35,7 @@ class CompoundRules:
 
 @cache
 def rules() -> CompoundRules:
-    with resources.files("index.data").joinpath("compounds.toml").open("rb") as handle:
+    with resources.files(__package__).joinpath("data", "compounds.toml").open("rb") as handle:
         data = tomllib.load(handle)
     return CompoundRules(
         min_word_length=int(data["min_word_length"]),

@@ -81,7 +81,7 @@ class Reason:
 
 @cache
 def english_reasons() -> dict[str, str]:
-    with resources.files("index.data").joinpath("reasons.toml").open("rb") as handle:
+    with resources.files(__package__).joinpath("data", "reasons.toml").open("rb") as handle:
         return tomllib.load(handle)
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +122,33 @@ def refreshed(site: str, backend: str, tmp_path_factory, request) -> tuple[Knowl
 @pytest.fixture
 def kb(refreshed) -> KnowledgeBase:
     return refreshed[0]
+
+
+_HOLD_LOCK = """
+import sys
+from sqlalchemy import create_engine
+from harvester.lock import refresh_lock
+with refresh_lock(create_engine(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held_elsewhere(kb: KnowledgeBase) -> Iterator[int]:
+    """The knowledge base's lock held by another process, as a running refresh holds it;
+    yields that process's pid."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, kb.db_url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **kb.env()},
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder.pid
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)

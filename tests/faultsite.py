@@ -62,19 +62,22 @@ class FaultSite:
     pages: dict[str, str] = field(default_factory=dict)  # path → HTML of a healthy page
     behaviour: dict[str, str] = field(default_factory=dict)  # path → a fault, or "404"/"410"
     unlinked: set[str] = field(default_factory=set)  # served, but no longer linked from "/"
+    link_faults: bool = True  # False: "/" links only the healthy pages, a site that works
     robots: str = "User-agent: *\nDisallow: /private/\n"
     requests: list[tuple[str, float, dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start_page(self) -> str:
         pages = [path for path in self.pages if path not in self.unlinked]
-        links = [
-            *pages,
-            *(f"/fault/{name}" for name in FAULTS),
-            "/private/secret/",
-            "/brochure.pdf",
-            "mailto:info@example.nl",
-        ]
+        links = pages
+        if self.link_faults:
+            links = [
+                *pages,
+                *(f"/fault/{name}" for name in FAULTS),
+                "/private/secret/",
+                "/brochure.pdf",
+                "mailto:info@example.nl",
+            ]
         anchors = "".join(f'<li><a href="{link}">{link}</a></li>' for link in links if link != "/")
         return f"<html><body><main><h1>Start</h1><ul>{anchors}</ul></main></body></html>"
 
@@ -99,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = site.behaviour.get(path) or (
             path.removeprefix("/fault/") if path.startswith("/fault/") else ""
         )
-        if path == "/robots.txt":
+        if path == "/robots.txt" and not behaviour:
             return self._send(200, site.robots.encode(), "text/plain")
         if behaviour:
             return self._misbehave(behaviour)

@@ -15,11 +15,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, func, inspect, select, text
 
 from harvester import migrate
-from harvester.lock import refresh_lock
 from harvester.models import Base, Organisation
 from harvester.municipalities import municipalities
 from harvester.store import open_database, upgrade_database
-from tests.conftest import make_kb, run_cli
+from tests.conftest import lock_held_elsewhere, make_kb, run_cli
 
 # The tables of revision 0001, parents before children.
 FIRST_TABLES = (
@@ -231,10 +230,8 @@ def test_a_newer_database_is_refused_and_left_alone(new_kb, site) -> None:
 
 def test_no_upgrade_under_a_running_refresh(new_kb) -> None:
     _at_revision(new_kb.db_url, "0001")
-    engine = create_engine(new_kb.db_url)
-    with refresh_lock(engine):
+    with lock_held_elsewhere(new_kb):
         result = run_cli(["db", "upgrade"], new_kb)
-    engine.dispose()
     assert result.exit_code == 75
     assert "another refresh is running" in result.output
     assert _revision(new_kb.db_url) == "0001"
@@ -284,7 +281,11 @@ def _closed_port() -> int:
 @pytest.mark.parametrize(
     "args", [["stats"], ["show", "x"], ["export"], ["db", "upgrade"], ["refresh"]]
 )
-def test_a_database_that_cannot_be_used_gets_one_line(args, silent_server, tmp_path) -> None:
+def test_a_database_that_cannot_be_used_gets_one_line(
+    args, silent_server, site, tmp_path
+) -> None:
+    if args == ["refresh"]:
+        args = ["refresh", "--site", site + "/"]  # a site that answers: the database fails
     closed = _closed_port()
     for url, exit_code, message in (
         (f"postgresql+psycopg://wmkb@127.0.0.1:{closed}/wmkb", 1, "Connection refused"),

@@ -4,7 +4,6 @@ stored ever lost or changed by a failure, and the site treated politely."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from sqlalchemy import select
@@ -12,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from harvester.errors import LockedError
 from harvester.fetch import FetchSettings
-from harvester.lock import refresh_lock
 from harvester.models import Organisation
 from harvester.refresh import RefreshOptions, refresh
 from harvester.store import open_database
-from tests.conftest import run_cli
+from tests.conftest import lock_held_elsewhere, run_cli
 from tests.faultsite import FaultSite, profile_html, serve_faults
 
 USER_AGENT = "wmkb-test (+https://example.org/contact)"
@@ -178,11 +176,12 @@ def test_an_incomplete_crawl_withdraws_nothing(fault_site, new_kb) -> None:
 def test_a_second_refresh_waits_for_nobody(fault_site, new_kb) -> None:
     kb = new_kb
     engine = open_database(kb.db_url, create=True)
-    with refresh_lock(engine):
+    with lock_held_elsewhere(kb) as holder:
         with pytest.raises(LockedError):
             refresh(engine, _options(fault_site))
         result = run_cli(["refresh", "--site", fault_site.origin + "/", "--delay", "0"], kb)
     assert result.exit_code == 75
-    assert f"another refresh is running on this knowledge base (pid {os.getpid()}" in result.output
+    assert f"another refresh is running on this knowledge base (pid {holder}" in result.output
     assert _stored(engine) == {}
-    assert not fault_site.requests
+    # Whether the site answers is asked before the knowledge base is touched; nothing more.
+    assert [path for path, *_ in fault_site.requests] == ["/robots.txt"]

@@ -94,7 +94,7 @@ def create_app(db_url: str, index_dir: Path, *, allowed_hosts: list[str] | None 
             *advisors.routes(site, _csv),
             Mount(
                 "/static",
-                StaticFiles(directory=str(resources.files("web").joinpath("static"))),
+                StaticFiles(directory=str(resources.files(__package__).joinpath("static"))),
                 name="static",
             ),
         ],
@@ -383,7 +383,7 @@ class _Site:
 
 def _templates() -> Jinja2Templates:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("web", "templates"),
+        loader=jinja2.PackageLoader(__package__, "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,  # a misspelt name fails a test, not a reader
         trim_blocks=True,

@@ -38,7 +38,7 @@ class Labels:
 @cache
 def labels() -> Labels:
     try:
-        with resources.files("web").joinpath("data", "nl.toml").open("rb") as handle:
+        with resources.files(__package__).joinpath("data", "nl.toml").open("rb") as handle:
             data = tomllib.load(handle)
         reasons = dict(data["reasons"])
     except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
