@@ -4,8 +4,10 @@ The revisions live in harvester/migrations/versions/; a database records its own
 alembic_version table. One made before wmkb had migrations has no such table: its revision is
 read from its tables instead (0002 has organisations.cbs_code, 0001 has not).
 
-    >>> upgrade(engine)
-    Upgrade(before='0001', after='0002')
+    >>> from sqlalchemy import create_engine
+    >>> done = upgrade(create_engine("sqlite://"))  # an empty database gets the whole schema
+    >>> done.before is None and done.after == head()
+    True
 
 Every change to harvester/models.py needs a new revision: tests/test_migrations.py fails when
 the migrated schema and the models differ. To write one, from the repository root:

@@ -5,7 +5,7 @@ an <h3> are all "question-like"; a <li>, a "•" line inside a <br>-split paragr
 paragraph that starts with "- " are all bullets. Nothing here knows what a profile is; that is
 classify.py and normalise.py's business, on top of these blocks.
 
-    >>> page = read_page(b"<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>", "https://x/")
+    >>> page = read_page("<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>".encode(), "https://x/")
     >>> [(b.kind, b.text) for b in page.blocks]
     [('heading', 'Gemeente X'), ('item', 'a'), ('item', 'b')]
 """

@@ -125,14 +125,14 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if status != 304:
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *_args) -> None:  # noqa: A002 - http.server's signature
         pass  # tests and the demo read the crawler's summary, not an access log
 
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, _request, _client_address) -> None:
         pass  # a crawler that closes its keep-alive connections is not an error worth a trace
 
 

@@ -1,5 +1,5 @@
 """Splitting Dutch compounds into their parts, with wordfreq's Dutch word frequencies as the
-dictionary (shipped with the package: it works offline).
+dictionary (index/data/nl_words.txt.gz, shipped with the package: it works offline).
 
     >>> split("thuiswerkmogelijkheden")
     ('thuis', 'werk', 'mogelijkheden')
@@ -9,15 +9,14 @@ dictionary (shipped with the package: it works offline).
 
 from __future__ import annotations
 
+import gzip
 import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from wordfreq import get_frequency_dict
-
-LANGUAGE = "nl"
+WORDLIST = "nl_words.txt.gz"
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,28 @@ def rules() -> CompoundRules:
 
 
 @cache
-def _frequencies() -> dict[str, float]:
-    return get_frequency_dict(LANGUAGE)
+def _zipf_by_word() -> dict[str, float]:
+    # One line per frequency band, as wordfreq stores them: the band's Zipf value in hundredths,
+    # a tab, and its words separated by spaces (index/data/nl_words.README.md).
+    by_word: dict[str, float] = {}
+    packed = resources.files("index.data").joinpath(WORDLIST)
+    with packed.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            hundredths, words = line.rstrip("\n").split("\t")
+            # Through the frequency, as wordfreq's own dictionary gives it, so that splits whose
+            # scores tie fall exactly as they did with wordfreq installed.
+            band = math.log10(10 ** ((int(hundredths) - 900) / 100) * 1e9)
+            by_word.update(dict.fromkeys(words.split(" "), band))
+    return by_word
 
 
 def zipf(word: str) -> float:
-    frequency = _frequencies().get(word)
-    return math.log10(frequency * 1e9) if frequency else 0.0
+    """The word's Zipf frequency (log10 of its occurrences per billion words), 0 if unknown.
+
+    >>> zipf("werk"), zipf("mantelzorg"), zipf("xqzw")
+    (5.78, 3.38, 0.0)
+    """
+    return _zipf_by_word().get(word, 0.0)
 
 
 def _part_score(part: str, known: CompoundRules) -> float | None:

@@ -10,7 +10,9 @@ import sys
 import time
 
 import pytest
+from sqlalchemy import create_engine, func, inspect, select
 
+from harvester.models import RefreshRun
 from harvester.sitehost import serve_folder
 from harvester.store import open_database
 from index.build import database_practice_ids, indexed_practice_ids
@@ -37,6 +39,22 @@ def _refresh_command(origin: str, read_process_after: int | None = None) -> list
     ]
 
 
+def _completed_runs(db_url: str) -> int:
+    """Refresh runs that finished, in a knowledge base the killed refresh may not have made yet."""
+    if db_url.startswith("sqlite:///") and not os.path.exists(db_url.removeprefix("sqlite:///")):
+        return 0
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("refresh_runs"):
+                return 0
+            return connection.scalar(
+                select(func.count()).select_from(RefreshRun).where(RefreshRun.status == "completed")
+            )
+    finally:
+        engine.dispose()
+
+
 # The last two read and store in the refresh's second process, which outlives its parent by
 # as long as it takes to notice the pipe closed.
 @pytest.mark.parametrize(
@@ -57,8 +75,10 @@ def test_killed_refresh_then_a_complete_one(
             stderr=subprocess.DEVNULL,
         )
         time.sleep(kill_after_s)
+        assert process.poll() is None, "the refresh ended before the kill: nothing was interrupted"
         process.send_signal(signal.SIGKILL)
         process.wait()
+        assert _completed_runs(kb.db_url) == 0, "the killed refresh had already completed"
         finished = subprocess.run(
             _refresh_command(origin), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
         )
