@@ -5,8 +5,9 @@ The database says which organisations are recognised, since when and until when 
 the CBS figures (harvester/data/gemeenten.csv) say which municipalities there are. `recognitions`
 reads the one, and the pure functions `coverage` and `progress` put them together:
 
-    >>> coverage(recognitions(engine)).national["municipalities"]
-    342
+    >>> nothing_yet = coverage([])  # no organisation recognised
+    >>> nothing_yet.national["municipalities"], nothing_yet.national["recognised"]
+    (342, 0)
 
 A municipality counts as recognised when an active organisation is linked to its CBS code; a
 withdrawn one drops out of the current count, but stays in the year it was recognised.
