@@ -239,17 +239,17 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
     if found.suggestion:
         click.echo(f"did you mean: {found.suggestion}")
     click.echo(f"{found.organisations} organisations match" + (", best first" if by_org else ""))
-    bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
-    if by_org:
-        for row in found.by_organisation():
-            click.echo(f"\n{row['name']} ({row['org_type']}) · {row['slug']}")
-            for hit in row["practices"]:
-                text = render_marks(hit.marked_text, *bold).replace("\n", "\n    ")
-                click.echo(f"  {hit.section}: {text}")
-    else:
-        for hit in found.hits:
-            click.echo(f"\n{hit.name} · {hit.section} · {hit.slug}")
-            click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    # Bold on a terminal; a pipe or a file gets the text as it is.
+    bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+    for hit in [] if by_org else found.hits:
+        click.echo(f"\n{hit.name} · {hit.section} · {hit.slug}")
+        click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    for row in found.by_organisation() if by_org else found.across:
+        spread = " · the words are in different practices" if row["across_practices"] else ""
+        click.echo(f"\n{row['name']} ({row['org_type']}) · {row['slug']}{spread}")
+        for hit in row["practices"]:
+            text = render_marks(hit.marked_text, *bold).replace("\n", "\n    ")
+            click.echo(f"  {hit.section}: {text}")
     click.echo("")
     for facet, counts in found.facets.items():
         if counts:
@@ -277,6 +277,7 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
         ]
         if by_org
         else [hit.as_json() for hit in found.hits]
+        + [hit.as_json() for row in found.across for hit in row["practices"]]
     )
     if not with_facets:
         return rows
@@ -607,7 +608,7 @@ def demo_command(home: Path) -> None:
             f"\nwmkb search '{query}': best practices of {found.organisations} organisations"
         )
         for hit in found.hits:
-            text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
+            text = hit.text.replace("\n", " ")
             click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
     wmkb = sys.argv[0] if sys.argv[0].endswith("wmkb") else "wmkb"
     click.echo(f"\nExplore it: WMKB_HOME={home} {wmkb} search thuiswerken")

@@ -62,7 +62,20 @@ class IndexError_(WmkbError):  # noqa: N801 - the builtin IndexError is a differ
 
 
 class QueryError(WmkbError):
+    """The message is English, for the command line; `kind` and `values` say the same in a form
+    a front end words in its own language (the web page's Dutch is in web/data/nl.toml).
+
+    kinds: empty, too_long, unreadable, no_words, unbalanced_quote, unknown_field (field,
+    choices), bad_value (field, value, choices), not_a_number (field, value), reversed_range
+    (field, low, high).
+    """
+
     exit_code = 2
+
+    def __init__(self, message: str, *, kind: str = "unreadable", **values: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 class LockedError(WmkbError):

@@ -169,7 +169,7 @@ def test_search_state_survives_its_own_url() -> None:
 
 
 def test_a_query_with_markup_is_shown_as_text(client) -> None:
-    response = client.get("/zoeken", params={"q": '<script>alert("x")</script> "><img src=x>'})
+    response = client.get("/zoeken", params={"q": '<script>alert("x")</script> "><img src=x>"'})
     assert response.status_code == 200
     assert "<script>" not in response.text and "<img src=x>" not in response.text
     assert "&lt;script&gt;" in response.text
@@ -368,7 +368,7 @@ def test_every_result_list_downloads_as_csv(client) -> None:
     rows = csv_rows(client, tree.css_first("a.csv").attributes["href"])
     shown = [node.text().strip() for node in tree.css("li.hit .text")]
     assert [row["text"] for row in rows] == shown
-    assert set(rows[0]) == {"name", "slug", "org_type", "section", "text", "score", "url"}
+    assert set(rows[0]) == {"name", "slug", "org_type", "section", "text", "score", "across_practices", "url"}
     by_organisation = csv_rows(client, "/zoeken.csv?q=mantelzorg&weergave=organisaties")
     organisations = page(client, "/zoeken?q=mantelzorg").css_first(".summary .organisations")
     assert len(by_organisation) == int(organisations.text())

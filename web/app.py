@@ -349,12 +349,7 @@ class _Site:
             return self.error(request, 400, "Dit gaat niet", str(error))
         if isinstance(error, QueryError):
             return self.error(
-                request,
-                400,
-                "Deze zoekvraag kan ik niet lezen",
-                "Probeer gewone woorden, een “zinsdeel tussen aanhalingstekens”, of een filter "
-                "als type:gemeente of province:Drenthe.",
-                detail=str(error),
+                request, 400, "Deze zoekvraag kan ik niet lezen", labels.query_error(error)
             )
         if isinstance(error, UsageError):
             return self.error(request, 400, "Dit gaat niet", str(error))

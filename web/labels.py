@@ -16,7 +16,8 @@ from functools import cache
 from importlib import resources
 
 from harvester import vocabulary
-from harvester.errors import WmkbError
+from harvester.errors import QueryError, WmkbError
+from index.query import FILTERS
 from index.similar import Reason
 
 
@@ -29,6 +30,8 @@ class Labels:
     status: dict[str, str]
     change_fields: dict[str, str]
     reasons: dict[str, str]  # kind of reason → Dutch template
+    search: dict[str, str]
+    query_errors: dict[str, str]  # kind of QueryError → Dutch template
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -52,6 +55,8 @@ def labels() -> Labels:
         status=dict(data["status"]),
         change_fields=dict(data["change_fields"]),
         reasons=reasons,
+        search=dict(data["search"]),
+        query_errors=dict(data["query_errors"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
@@ -75,6 +80,16 @@ def reason(found: Reason) -> str:
     if "org_type" in values:
         values["org_type"] = labels().org_types.get(values["org_type"], values["org_type"])
     return labels().reasons[found.kind].format(**values)
+
+
+def query_error(error: QueryError) -> str:
+    """What is wrong with a query, in Dutch, with the filters' Dutch names."""
+    values = dict(error.values)
+    kind = error.kind
+    if kind == "bad_value" and not values.get("value"):
+        kind = "missing_value"
+    values["fields"] = ", ".join(names[1] for names in FILTERS.values())
+    return labels().query_errors[kind].format(**values)
 
 
 def change_field(field: str) -> str:
