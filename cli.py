@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from harvester import describe, lookup, settings, vocabulary
 from harvester import export as exporting
-from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
 from harvester.pipeline import read
@@ -392,18 +392,41 @@ def stats_command(db_url, as_json) -> None:
 )
 @_db_option
 def export_command(fmt, what, output, db_url) -> None:
-    """Write a tidy table for pandas, R or a spreadsheet."""
+    """Write a tidy table for pandas, R or a spreadsheet; with -o, a Frictionless data package
+    (datapackage.json) beside it describes its columns."""
     engine = open_database(db_url or settings.default_db_url())
-    rows = exporting.ROWS[what](engine)
     if output is None:
-        exporting.write(rows, sys.stdout, fmt)
+        rows = exporting.ROWS[what](engine)
+        exporting.write(rows, sys.stdout, fmt, describe.columns(what))
+        return
+    count = exporting.export_to(engine, what, output, fmt)
+    click.echo(
+        f"{count} {what} written to {output}; described in "
+        f"{output.parent / exporting.PACKAGE}",
+        err=True,
+    )
+
+
+@main.command("metadata")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+@_db_option
+def metadata_command(output, db_url) -> None:
+    """Datasette's metadata.json for the database: `datasette wmkb.sqlite -m metadata.json`."""
+    metadata = describe.datasette_metadata(open_database(db_url or settings.default_db_url()))
+    text = json.dumps(metadata, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
         return
     try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            count = exporting.write(rows, handle, fmt)
+        output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise _Failure(f"cannot write {output}: {error.strerror}", 1) from error
-    click.echo(f"{count} {what} written to {output}", err=True)
+    click.echo(f"metadata for Datasette written to {output}", err=True)
 
 
 @main.command("similar")

@@ -19,7 +19,6 @@ missing database or index 503: each a page in Dutch, never a traceback.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import socket
@@ -45,6 +44,7 @@ from starlette.templating import Jinja2Templates
 
 from harvester import lookup
 from harvester.errors import IndexError_, QueryError, StoreError, UsageError, WmkbError
+from harvester.export import write_csv
 from harvester.municipalities import cbs_figures
 from harvester.store import database_error, open_database
 from index.build import open_index, organisations_facts
@@ -412,11 +412,9 @@ def _web_address(url: str | None) -> str | None:
 
 
 def _csv(rows: Iterable[dict], columns: list[str], filename: str) -> Response:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # the byte-order mark: spreadsheets then read the text as UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
+    """A download by wmkb's one CSV convention (harvester/export.py), as `wmkb export` writes."""
+    buffer = io.StringIO(newline="")
+    write_csv(rows, buffer, columns)
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return Response(
         buffer.getvalue(),
