@@ -2,31 +2,26 @@
 index/, and formats the answer (a table on a terminal, --json for programs).
 
 Every WmkbError becomes a one-line message on stderr and its exit code; anything else is a bug.
+
+Imports: at the top only what every command needs to start (click, the settings, the errors, and
+the light modules whose constants the options list: vocabulary, describe). Each command imports
+the modules it calls inside its body, so `wmkb --version` pays for no database, no index and no
+web stack, and `wmkb search` for the index alone. A new command follows the same rule; `make
+bench` (benchmarks/run.py --only startup) measures the start-up, and tests/test_cli.py checks
+which modules `wmkb --version` and `wmkb search` import.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from harvester import describe, lookup, settings, vocabulary
-from harvester import export as exporting
+from harvester import describe, settings
 from harvester.errors import WmkbError
-from harvester.fetch import FetchSettings
-from harvester.pipeline import read
-from harvester.refresh import COUNTS, RefreshOptions, default_user_agent, refresh
-from harvester.sitehost import serve_folder
-from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
-from index.build import rebuild, update
-from index.evaluate import evaluate, load_judged, means
-from index.query import render_marks, search
-from index.similar import similar
 
 FIXTURE_SITE = Path(__file__).parent / "fixtures" / "site"
 JUDGED_QUERIES = Path(__file__).parent / "tests" / "judged_queries.toml"
@@ -45,7 +40,14 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except WmkbError as error:
             raise _Failure(str(error), error.exit_code) from error
-        except SQLAlchemyError as error:
+        except Exception as error:
+            # Only a command that imported SQLAlchemy can raise its errors: look for the class
+            # there rather than import SQLAlchemy for every command.
+            database = sys.modules.get("sqlalchemy.exc")
+            if database is None or not isinstance(error, database.SQLAlchemyError):
+                raise
+            from harvester.store import database_error
+
             raise _Failure(str(database_error(error)), 1) from error
 
 
@@ -88,6 +90,8 @@ def main() -> None:
 @click.option("--url", default=None, help="The page's URL [default: the file's path].")
 def parse_command(file: Path, url: str | None) -> None:
     """Read one saved page and print its record as JSON."""
+    from harvester.pipeline import read
+
     try:
         body = file.read_bytes()
     except OSError as error:
@@ -160,6 +164,11 @@ def refresh_command(
     as_json,
 ) -> None:
     """Crawl the site, store what changed, and update the index."""
+    from harvester.fetch import FetchSettings
+    from harvester.refresh import RefreshOptions, default_user_agent, refresh
+    from harvester.store import open_database
+    from index.build import update
+
     engine = open_database(db_url or settings.default_db_url(), create=True)
     options = RefreshOptions(
         site=site,
@@ -197,6 +206,8 @@ def _progress_line(summary) -> None:
 
 
 def _print_summary(summary) -> None:
+    from harvester.refresh import COUNTS
+
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
     for key in COUNTS:
@@ -224,6 +235,8 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
     On a terminal every search also shows "did you mean" and the facet counts (organisations
     by type, regulation, province and recognition year); with --json, add --facets for them.
     """
+    from index.query import render_marks, search
+
     found = search(
         index_dir or settings.default_index_dir(),
         query,
@@ -295,6 +308,9 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
 @_json_option
 def show_command(name_or_slug, db_url, as_json) -> None:
     """One organisation: its record, status and history."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     record = lookup.show(open_database(db_url or settings.default_db_url()), name_or_slug)
     if as_json:
         _echo_json(record)
@@ -335,6 +351,9 @@ def show_command(name_or_slug, db_url, as_json) -> None:
 @_json_option
 def changes_command(since, limit, db_url, as_json) -> None:
     """What refreshes changed, newest first, across all organisations."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     found = lookup.changes(open_database(db_url or settings.default_db_url()), since, limit)
     if as_json:
         _echo_json(found)
@@ -361,6 +380,9 @@ def _brief(value) -> str:
 @_json_option
 def stats_command(db_url, as_json) -> None:
     """Counts: organisations, practices, regulations, and the last refresh."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     numbers = lookup.stats(open_database(db_url or settings.default_db_url()))
     if as_json:
         _echo_json(numbers)
@@ -379,10 +401,10 @@ def stats_command(db_url, as_json) -> None:
 
 @main.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(exporting.FORMATS), default="csv", show_default=True
+    "--format", "fmt", type=click.Choice(describe.FORMATS), default="csv", show_default=True
 )
 @click.option(
-    "--what", type=click.Choice(exporting.TABLES), default="organisations", show_default=True
+    "--what", type=click.Choice(describe.TABLES), default="organisations", show_default=True
 )
 @click.option(
     "-o",
@@ -394,6 +416,9 @@ def stats_command(db_url, as_json) -> None:
 def export_command(fmt, what, output, db_url) -> None:
     """Write a tidy table for pandas, R or a spreadsheet; with -o, a Frictionless data package
     (datapackage.json) beside it describes its columns."""
+    from harvester import export as exporting
+    from harvester.store import open_database
+
     engine = open_database(db_url or settings.default_db_url())
     if output is None:
         rows = exporting.ROWS[what](engine)
@@ -401,8 +426,7 @@ def export_command(fmt, what, output, db_url) -> None:
         return
     count = exporting.export_to(engine, what, output, fmt)
     click.echo(
-        f"{count} {what} written to {output}; described in "
-        f"{output.parent / exporting.PACKAGE}",
+        f"{count} {what} written to {output}; described in {output.parent / exporting.PACKAGE}",
         err=True,
     )
 
@@ -417,6 +441,8 @@ def export_command(fmt, what, output, db_url) -> None:
 @_db_option
 def metadata_command(output, db_url) -> None:
     """Datasette's metadata.json for the database: `datasette wmkb.sqlite -m metadata.json`."""
+    from harvester.store import open_database
+
     metadata = describe.datasette_metadata(open_database(db_url or settings.default_db_url()))
     text = json.dumps(metadata, ensure_ascii=False, indent=2) + "\n"
     if output is None:
@@ -436,6 +462,10 @@ def metadata_command(output, db_url) -> None:
 @_json_option
 def similar_command(name_or_slug, limit, db_url, as_json) -> None:
     """The organisations most comparable to one, and what they have that it lacks."""
+    from harvester import vocabulary
+    from harvester.store import open_database
+    from index.similar import similar
+
     name, found = similar(
         open_database(db_url or settings.default_db_url()), name_or_slug, limit=limit
     )
@@ -461,6 +491,9 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
 @_json_option
 def compare_command(names, db_url, as_json) -> None:
     """Two to five organisations side by side: facts, regulations (✓/–), items per section."""
+    from harvester import lookup, vocabulary
+    from harvester.store import open_database
+
     table = lookup.compare(open_database(db_url or settings.default_db_url()), list(names))
     if as_json:
         _echo_json(table)
@@ -499,6 +532,8 @@ def compare_command(names, db_url, as_json) -> None:
 def eval_command(queries, index_dir, as_json) -> None:
     """Score search on judged queries: recall@10 and nDCG@10, with and without the Dutch
     expansion (compound parts and regulation phrasings)."""
+    from index.evaluate import evaluate, load_judged, means
+
     judged = load_judged(queries)
     index_dir = index_dir or settings.default_index_dir()
     runs = {
@@ -537,6 +572,9 @@ def eval_command(queries, index_dir, as_json) -> None:
 @_index_option
 def reindex_command(db_url, index_dir) -> None:
     """Rebuild the search index from the database."""
+    from harvester.store import open_database
+    from index.build import rebuild
+
     count = rebuild(
         open_database(db_url or settings.default_db_url()),
         index_dir or settings.default_index_dir(),
@@ -553,6 +591,8 @@ def db_group() -> None:
 @_db_option
 def db_upgrade_command(db_url) -> None:
     """Upgrade the database to this program's schema revision (a refresh does it too)."""
+    from harvester.store import upgrade_database, where
+
     db_url = db_url or settings.default_db_url()
     done = upgrade_database(db_url)
     if done.before == done.after:
@@ -607,6 +647,16 @@ def serve_command(host, port, db_url, index_dir) -> None:
 )
 def demo_command(home: Path) -> None:
     """Serve the bundled fixture site on loopback, refresh from it, and search."""
+    import shutil
+
+    from harvester import lookup
+    from harvester.fetch import FetchSettings
+    from harvester.refresh import RefreshOptions, default_user_agent, refresh
+    from harvester.sitehost import serve_folder
+    from harvester.store import open_database
+    from index.build import update
+    from index.query import search
+
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)

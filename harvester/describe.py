@@ -11,13 +11,17 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
-
-from sqlalchemy import Engine, inspect
+from typing import TYPE_CHECKING
 
 from harvester import vocabulary
 from harvester.errors import WmkbError
 from harvester.municipalities import PROVINCES
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+TABLES = ("organisations", "practices", "regulations")  # what `wmkb export --what` writes
+FORMATS = ("csv", "json", "jsonl")
 MISSING_VALUES = [""]  # an empty cell is a missing value, in every CSV wmkb writes
 
 
@@ -118,6 +122,8 @@ _MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "jsonl": "applica
 def datasette_metadata(engine: Engine) -> dict:
     """Datasette's metadata.json for the database: title, source, licence, and a description of
     every table, view and column it holds. WmkbError names a column nobody described."""
+    from sqlalchemy import inspect  # the command line imports this module to list its choices
+
     data = tables()
     inspector = inspect(engine)
     described: dict = {}

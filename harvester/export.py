@@ -29,8 +29,7 @@ from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures
 
-FORMATS = ("csv", "json", "jsonl")
-TABLES = ("organisations", "practices", "regulations")
+FORMATS, TABLES = describe.FORMATS, describe.TABLES
 PACKAGE = "datapackage.json"
 
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from wordfreq import get_frequency_dict
-
 LANGUAGE = "nl"
 
 
@@ -52,6 +50,9 @@ def rules() -> CompoundRules:
 
 @cache
 def _frequencies() -> dict[str, float]:
+    # wordfreq takes a fifth of a second to import: paid by the first word that needs it.
+    from wordfreq import get_frequency_dict
+
     return get_frequency_dict(LANGUAGE)
 
 

@@ -51,7 +51,8 @@ from harvester import vocabulary
 from harvester.errors import QueryError
 from harvester.municipalities import PROVINCES, province_named
 from index.analysis import dutch_analyzer
-from index.build import (
+from index.compounds import query_parts
+from index.directory import (
     INDEX_NAME,
     ORGANISATIONS_INDEX,
     open_index,
@@ -59,7 +60,6 @@ from index.build import (
     province_slug,
     state_stamp,
 )
-from index.compounds import query_parts
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_QUERY_LENGTH = 500  # characters; longer queries are refused, not truncated

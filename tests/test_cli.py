@@ -212,3 +212,32 @@ def test_bad_database_url_and_unreadable_file(tmp_path) -> None:
     result = run_cli(["parse", str(tmp_path / "missing.html")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def _modules_imported_by(args: list[str], kb) -> set[str]:
+    """The top-level packages a real `wmkb ARGS` process has imported when it ends."""
+    report = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})),"
+        " file=sys.stderr))\n"
+        f"sys.argv = ['wmkb', *{args!r}]\n"
+        "import cli\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", report], env={**os.environ, **kb.env()}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())
+
+
+HEAVY = {"sqlalchemy", "alembic", "whoosh", "wordfreq", "starlette", "jinja2", "uvicorn", "httpx", "selectolax", "psycopg"}
+
+
+def test_version_imports_nothing_heavy(kb) -> None:
+    assert not _modules_imported_by(["--version"], kb) & HEAVY
+
+
+def test_search_imports_the_index_alone(kb) -> None:
+    # wordfreq too is left out: neither word is rare enough to be split into its parts.
+    assert _modules_imported_by(["search", "thuiswerken gemeente"], kb) & HEAVY == {"whoosh"}

@@ -10,7 +10,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from starlette.testclient import TestClient
 
-from index.build import organisations_facts
+from index.directory import organisations_facts
 from tests.conftest import run_cli
 from web.app import create_app
 

@@ -47,7 +47,7 @@ from harvester.errors import IndexError_, QueryError, StoreError, UsageError, Wm
 from harvester.export import write_csv
 from harvester.municipalities import cbs_figures
 from harvester.store import database_error, open_database
-from index.build import open_index, organisations_facts
+from index.directory import open_index, organisations_facts
 from index.query import MARK_END, MARK_START
 from index.similar import similar
 from web import charts, labels, params, results
