@@ -88,7 +88,7 @@ def test_every_facet_count_is_the_number_of_organisations_its_link_finds(client)
     tree = page(client, "/zoeken?q=mantelzorg")
     links = [
         (node.attributes["href"], int(node.parent.css_first(".count").text()))
-        for node in tree.css("aside.facets li a")
+        for node in tree.css("details.facets li a")
     ]
     assert len(links) > 15
     parameters = {next(iter(set(query_of(href)) - {"q"})) for href, _ in links}
@@ -97,7 +97,7 @@ def test_every_facet_count_is_the_number_of_organisations_its_link_finds(client)
         filtered = page(client, href)
         organisations = filtered.css_first(".summary .organisations").text()
         assert int(organisations) == count, href
-        chosen = filtered.css("aside.facets li.chosen a")
+        chosen = filtered.css("details.facets li.chosen a")
         assert len(chosen) == 1, href  # the chosen value is marked, and its link removes it
         assert query_of(chosen[0].attributes["href"]) == {"q": "mantelzorg"}
         assert len(filtered.css("p.chosen a.chip")) == 1
