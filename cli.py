@@ -480,9 +480,9 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
             click.echo(f"  - {reason.text()}")
         lacking = item.they_have["regulations"]
         if lacking:
-            click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))
+            click.echo(f"  has, {name} lacks: " + ", ".join(labels[c] for c in lacking))
         for practice in item.they_have["practices"]:
-            click.echo("  they do, you don't: " + practice.replace("\n", " ")[:150])
+            click.echo(f"  does, {name} does not: " + practice.replace("\n", " ")[:150])
 
 
 @main.command("compare")

@@ -2,6 +2,7 @@
 
     WmkbError
     ├── UsageError       a bad argument or setting
+    │   └── NotFoundError    no organisation by that name or slug (with the names most like it)
     ├── FetchError       a page could not be fetched (carries the URL and the reason)
     ├── ParseError       a page could not be read (carries the URL and the reason)
     ├── StoreError       the database is missing, unreadable or of another schema
@@ -23,6 +24,21 @@ class WmkbError(Exception):
 
 class UsageError(WmkbError):
     exit_code = 2
+
+
+class NotFoundError(UsageError):
+    """No organisation by the name or slug `wanted`; `suggestions` are the names most like it,
+    for "did you mean" in any front end's language."""
+
+    def __init__(self, wanted: str, suggestions: list[str]) -> None:
+        hint = (
+            f"; did you mean: {', '.join(suggestions)}?"
+            if suggestions
+            else "; `wmkb search` finds organisations"
+        )
+        super().__init__(f"no organisation named {wanted!r}{hint}")
+        self.wanted = wanted
+        self.suggestions = suggestions
 
 
 class FetchError(WmkbError):

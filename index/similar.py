@@ -244,16 +244,24 @@ def _reasons(
     if other.org_type == target.org_type:
         reasons.append(Reason("same_type", {"org_type": other.org_type}))
     if parts["inhabitants"] >= 0.5:
-        sizes = {"theirs": _n(other.inhabitants), "yours": _n(target.inhabitants)}
+        sizes = {
+            "theirs": _n(other.inhabitants),
+            "yours": _n(target.inhabitants),
+            "name": target.name,
+        }
         reasons.append(Reason("similar_size", sizes))
     if parts["employees"] >= 0.5:
-        sizes = {"theirs": _n(other.employees), "yours": _n(target.employees)}
+        sizes = {"theirs": _n(other.employees), "yours": _n(target.employees), "name": target.name}
         reasons.append(Reason("similar_workforce", sizes))
     if parts["province"]:
         reasons.append(Reason("same_province", {"province": other.province or ""}))
     shared = target.regulations & other.regulations
     if shared:
-        counts = {"shared": str(len(shared)), "yours": str(len(target.regulations))}
+        counts = {
+            "shared": str(len(shared)),
+            "yours": str(len(target.regulations)),
+            "name": target.name,
+        }
         reasons.append(Reason("shared_regulations", counts))
     # The rarest shared words first: what the two have in common that few others have.
     themes = sorted(target.themes & other.themes, key=lambda word: (-weight.get(word, 0), word))

@@ -121,7 +121,7 @@ def test_a_person_searches_opens_an_organisation_and_its_comparable_ones(
             page.wait_for_url("**/organisatie/gemeente-aa-en-hunze/vergelijkbaar")
             assert page.locator("h1").inner_text() == "Vergelijkbaar met Gemeente Aa en Hunze"
             first = page.locator("ol.comparable > li").first
-            assert "Zij hebben, u niet" in first.inner_text()
+            assert "Wat Gemeente Aa en Hunze niet heeft" in first.inner_text()
             _screenshot(page, "3-vergelijkbaar.png")
 
             # The two closest are ticked; the form compares them with Aa en Hunze.

@@ -155,3 +155,13 @@ def test_shared_themes_are_distinctive_words_rarest_first(kb) -> None:
     assert not {"jaar", "keer", "drie", "kopen"} & set(seen)
     assert not set(seen) & stop_words
     assert all(word.isalpha() for word in seen)
+
+
+def test_reasons_speak_about_the_organisation_by_its_name(kb) -> None:
+    found = json.loads(run_cli(["similar", "gemeente-wolderveen", "--limit", "3", "--json"], kb).stdout)
+    reasons = [reason for item in found for reason in item["reasons"]]
+    assert "similar size: 25.935 inhabitants (Gemeente Wolderveen: 25.000)" in reasons
+    assert "offers 6 of the 7 regulations of Gemeente Wolderveen" in reasons
+    assert not any("you" in reason for reason in reasons)
+    shown = run_cli(["similar", "gemeente-wolderveen", "--limit", "3"], kb).output
+    assert "you" not in shown and "has, Gemeente Wolderveen lacks: " in shown

@@ -217,9 +217,14 @@ def test_the_organisation_page_shows_comparable_organisations_in_dutch(client) -
     assert first.css_first("h3 a").text() == "Gemeente Wolderveen"
     reasons = texts(first, "ul.reasons li")
     assert "ook in Drenthe" in reasons
-    assert any(reason.startswith("vergelijkbare omvang: 25.000 inwoners") for reason in reasons)
+    assert "vergelijkbare omvang: 25.000 inwoners (Gemeente Aa en Hunze: 25.935)" in reasons
+    assert any(reason.endswith(" regelingen van Gemeente Aa en Hunze ook") for reason in reasons)
     assert not any(reason.startswith(("same", "similar", "also", "shares")) for reason in reasons)
-    assert first.css_first(".they-have h4").text() == "Zij hebben, u niet"
+    # The page speaks about the organisation, never to the reader as if they were it.
+    said = first.text()
+    assert " u " not in said and "(u:" not in said and " uw " not in said
+    assert not first.css(".score") and "0." not in first.css_first("h3").text()  # no bare score
+    assert first.css_first(".they-have h4").text() == "Wat Gemeente Aa en Hunze niet heeft"
     assert "Regelingen uit de cao" in texts(first, ".they-have ul.tags li")
     more = tree.css_first("a.more").attributes["href"]
     assert more == AA_EN_HUNZE + "/vergelijkbaar"
@@ -534,3 +539,22 @@ def test_make_demo_ends_with_the_command_that_serves_it(tmp_path) -> None:
     result = run_cli(["demo", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].strip() == f"WMKB_HOME={tmp_path / 'demo'} wmkb serve"
+
+
+def test_compare_takes_names_and_shows_them_in_its_form(client) -> None:
+    tree = page(client, "/vergelijk?org=Gemeente+Aa+en+Hunze&org=gemeente-wolderveen")
+    assert texts(tree, "table.compare thead a") == ["Gemeente Aa en Hunze", "Gemeente Wolderveen"]
+    filled = [node.attributes["value"] for node in tree.css("form.compare-form input[name=org]")]
+    assert filled[:3] == ["Gemeente Aa en Hunze", "Gemeente Wolderveen", ""]
+
+
+def test_a_name_typed_wrong_gets_a_dutch_404_with_bedoelde_u(client) -> None:
+    tree = page(client, "/vergelijk?org=Gemeente+Amersfort&org=gemeente-wolderveen", 404)
+    assert tree.css_first("p.lead").text() == "Er is geen organisatie ‘Gemeente Amersfort’ in de kennisbank."
+    suggestion = tree.css_first("p.suggestion")
+    assert suggestion.text().split() == ["Bedoelde", "u", "Gemeente", "Amersfoort?"]
+    link = suggestion.css_first("a").attributes["href"]
+    assert link == "/vergelijk?org=Gemeente+Amersfoort&org=gemeente-wolderveen"
+    assert texts(page(client, link), "table.compare thead a")[0] == "Gemeente Amersfoort"
+    own = page(client, "/organisatie/Gemeente Amersfort", 404).css_first("p.suggestion a")
+    assert own.attributes["href"] == "/organisatie/Gemeente%20Amersfoort"

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup, escape
@@ -43,7 +43,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from harvester import lookup
-from harvester.errors import IndexError_, QueryError, StoreError, UsageError, WmkbError
+from harvester.errors import (
+    IndexError_,
+    NotFoundError,
+    QueryError,
+    StoreError,
+    UsageError,
+    WmkbError,
+)
 from harvester.export import write_csv
 from harvester.municipalities import cbs_figures
 from harvester.store import database_error, open_database
@@ -243,12 +250,7 @@ class _Site:
         return record, comparable
 
     def _record(self, slug: str) -> dict:
-        try:
-            return lookup.show(self.engine, params.slug(slug))
-        except params.ParameterError:
-            raise
-        except UsageError as error:  # find_organisation's: no such organisation
-            raise HTTPException(404, _dutch_not_found(str(error))) from error
+        return lookup.show(self.engine, params.slug(slug))  # NotFoundError: a 404 page
 
     # compare
 
@@ -257,7 +259,8 @@ class _Site:
         table = self._compare(names) if names else None
         context = {
             "table": table,
-            "names": names,
+            # The form shows the organisations by name, however the address named them.
+            "names": [org["name"] for org in table["organisations"]] if table else names,
             "csv_query": urlencode([("org", name) for name in names]),
             "all_names": self._names(),
             "max_compared": lookup.MAX_COMPARED,
@@ -279,10 +282,7 @@ class _Site:
         return _csv(rows, ["row", *slugs], "wmkb-vergelijking.csv")
 
     def _compare(self, names: list[str]) -> dict:
-        try:
-            return lookup.compare(self.engine, names)
-        except UsageError as error:
-            raise HTTPException(404, _dutch_not_found(str(error))) from error
+        return lookup.compare(self.engine, names)  # NotFoundError: a 404 page
 
     def _names(self) -> list[str]:
         return sorted(facts["name"] for facts in organisations_facts(self.index_dir).values())
@@ -334,9 +334,29 @@ class _Site:
 
     # errors: a page in Dutch with the status, never a traceback
 
-    def error(self, request: Request, status: int, title: str, message: str, detail: str = ""):
-        context = {"title": title, "message": message, "detail": detail, "nav": None}
+    def error(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        message: str,
+        suggestions: list[tuple[str, str]] | None = None,
+    ):
+        context = {
+            "title": title,
+            "message": message,
+            "suggestions": suggestions or [],  # (name, address) for "bedoelde u"
+            "nav": None,
+        }
         return self.render(request, "error.html", context, status_code=status)
+
+    def not_found(self, request: Request, error: NotFoundError):
+        """No organisation by that name: 404, with the names most like it as links to the same
+        page for them."""
+        words = labels.labels().not_found
+        suggestions = [(name, _instead(request, error.wanted, name)) for name in error.suggestions]
+        message = words["organisation"].format(name=error.wanted)
+        return self.error(request, 404, words["title"], message, suggestions)
 
     def http_error(self, request: Request, error: HTTPException):
         if error.status_code == 404:
@@ -345,6 +365,8 @@ class _Site:
         return self.error(request, error.status_code, "Dit gaat niet", str(error.detail))
 
     def wmkb_error(self, request: Request, error: WmkbError):
+        if isinstance(error, NotFoundError):
+            return self.not_found(request, error)
         if isinstance(error, params.ParameterError):
             return self.error(request, 400, "Dit gaat niet", str(error))
         if isinstance(error, QueryError):
@@ -359,7 +381,6 @@ class _Site:
                 503,
                 "De kennisbank is niet beschikbaar",
                 "Probeer het over een minuut opnieuw; blijft dit zo, vraag dan de beheerder.",
-                detail=str(error),
             )
         return self.bug(request, error)
 
@@ -433,7 +454,13 @@ def _start_of(day) -> datetime:
     return datetime.combine(day, time())
 
 
-def _dutch_not_found(message: str) -> str:
-    found = re.search(r"no organisation named '(.+?)'", message)
-    name = found[1] if found else message
-    return f"Er is geen organisatie ‘{name}’ in de kennisbank."
+def _instead(request: Request, wanted: str, name: str) -> str:
+    """The address asked for, with the organisation `name` in the place of `wanted`."""
+    if request.url.path.startswith("/vergelijk"):
+        names = [
+            name if value.strip() == wanted else value
+            for value in request.query_params.getlist("org")
+        ]
+        return f"{request.url.path}?{urlencode([('org', value) for value in names])}"
+    slug = request.path_params.get("slug", wanted)
+    return request.url.path.replace(f"/organisatie/{slug}", f"/organisatie/{quote(name)}", 1)

@@ -32,6 +32,8 @@ class Labels:
     reasons: dict[str, str]  # kind of reason → Dutch template
     search: dict[str, str]
     query_errors: dict[str, str]  # kind of QueryError → Dutch template
+    not_found: dict[str, str]
+    comparable: dict[str, str]
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -57,6 +59,8 @@ def labels() -> Labels:
         reasons=reasons,
         search=dict(data["search"]),
         query_errors=dict(data["query_errors"]),
+        not_found=dict(data["not_found"]),
+        comparable=dict(data["comparable"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
