@@ -321,7 +321,10 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
     }
     assert bars["Gemeente"] == by_type["gemeente"]
     assert sum(bars.values()) == sum(by_type.values())
-    assert "Drenthe" in texts(figures["Organisaties per provincie"], "text.label")
+    provinces = texts(figures["Organisaties per provincie"], "text.label")
+    assert "Drenthe" in provinces and "onbekend" not in provinces  # no bar for "unknown"
+    unknown = tree.css_first("p.unknown-province").text()
+    assert unknown.startswith("Van 17 organisaties is de provincie onbekend")
     years = texts(figures["Erkenningen per jaar"], "text.label")
     assert years == [str(year) for year in range(int(years[0]), int(years[-1]) + 1)]
     regulations = figures["Hoe vaak elke regeling wordt geboden"].css("rect.bar")

@@ -34,6 +34,7 @@ class Labels:
     query_errors: dict[str, str]  # kind of QueryError → Dutch template
     not_found: dict[str, str]
     comparable: dict[str, str]
+    overview: dict[str, str]
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -61,6 +62,7 @@ def labels() -> Labels:
         query_errors=dict(data["query_errors"]),
         not_found=dict(data["not_found"]),
         comparable=dict(data["comparable"]),
+        overview=dict(data["overview"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
