@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -561,3 +562,27 @@ def test_a_name_typed_wrong_gets_a_dutch_404_with_bedoelde_u(client) -> None:
     assert texts(page(client, link), "table.compare thead a")[0] == "Gemeente Amersfoort"
     own = page(client, "/organisatie/Gemeente Amersfort", 404).css_first("p.suggestion a")
     assert own.attributes["href"] == "/organisatie/Gemeente%20Amersfoort"
+
+
+ENGLISH = re.compile(
+    r"\b(the|you|your|unknown|not|error|query|organisations?|match|found|page|please|invalid|must|between|one of)\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/", 200), ("/zoeken?q=thuiswerken+gemeente", 200), ("/zoeken?q=mantelzorgmakelaar+thuiswerken", 200),
+        ("/zoeken?q=thuiswerken&weergave=organisaties", 200), (AA_EN_HUNZE, 200), (AA_EN_HUNZE + "/vergelijkbaar", 200),
+        ("/vergelijk", 200), ("/vergelijk?org=gemeente-aa-en-hunze&org=gemeente-wolderveen", 200),
+        ("/wijzigingen?sinds=2000-01-01", 200), ("/overzicht", 200), ("/zoeken?q=foo:bar", 400),
+        ("/zoeken?q=provincie:Atlantis", 400), ("/zoeken?q=x", 400), ("/organisatie/x", 404),
+        ("/vergelijk?org=a", 400), ("/wijzigingen?sinds=x", 400), ("/zoeken?per=7&q=x", 400), ("/nergens", 404),
+    ],
+)
+def test_every_page_speaks_dutch_errors_included(client, url: str, status: int) -> None:
+    tree = page(client, url, status)
+    for node in tree.css("code"):  # the query syntax's own words (OR, NOT) are shown as code
+        node.decompose()
+    found = sorted(set(ENGLISH.findall(tree.body.text(separator=" "))))
+    assert found == [], url
