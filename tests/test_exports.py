@@ -13,16 +13,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import httpx
 import pytest
 from frictionless import Package
-from starlette.testclient import TestClient
 
 from harvester import vocabulary
 from tests.conftest import run_cli
 from web.app import create_app
+
+with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
 
 BIN = Path(sys.executable).parent
 

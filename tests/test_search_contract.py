@@ -5,14 +5,18 @@ query that cannot mean anything is refused with the valid choices instead of fin
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
-from starlette.testclient import TestClient
 
 from index.directory import organisations_facts
 from tests.conftest import run_cli
 from web.app import create_app
+
+with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
 
 
 @pytest.fixture
