@@ -174,9 +174,9 @@ def search(
     rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
     practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
     filters = []
-    in_section = _in_section(practices, practice_query)
-    if in_section is not None:
-        filters.append(in_section)
+    held = _held_by_practices(practices, practice_query, phrase='"' in query)
+    if held is not None:
+        filters.append(held)
     if org_type:
         if org_type not in vocabulary.ORG_TYPES:
             raise _bad_value("type", org_type, vocabulary.ORG_TYPES)
@@ -361,18 +361,26 @@ def _word_clauses(query) -> tuple[list, list]:
     return words, [clause for clause in clauses if not any(clause is word for word in words)]
 
 
-def _in_section(practices, query) -> Query | None:
-    """With a section filter, the organisations with a practice in that section that holds
-    some of the words, as a filter on the organisations index (which knows only whether an
-    organisation has the section at all); None without one."""
-    if not any(leaf.field() == "section" for leaf in query.leaves()):
+def _held_by_practices(practices, query, phrase: bool) -> Query | None:
+    """With a phrase or a section filter, the organisations whose practices really hold every
+    word (each word in a practice of that section; a phrase as a phrase), as a filter on the
+    organisations index; None without either.
+
+    The organisations index knows only whether an organisation has a section at all, and looks
+    for a phrase as its words: without this filter it would count organisations that nothing
+    shown could explain.
+    """
+    if not phrase and not any(leaf.field() == "section" for leaf in query.leaves()):
         return None
     words, rest = _word_clauses(query)
-    scope = _all_of([_any_of(words), *rest]) if words else query
     slug_of = _slugs(practices)
-    slugs = sorted({slug_of[docnum] for docnum in practices.docs_for_query(scope)})
+    held: set[str] | None = None
+    for word in words or [query]:
+        scope = _all_of([word, *rest]) if words else query
+        slugs = {slug_of[docnum] for docnum in practices.docs_for_query(scope)}
+        held = slugs if held is None else held & slugs
     # A slug no organisation has matches none, where an empty OR would match every one.
-    return Or([Term("slug", slug) for slug in slugs]) if slugs else Term("slug", "")
+    return Or([Term("slug", slug) for slug in sorted(held)]) if held else Term("slug", "")
 
 
 def _across_practices(searcher, query, slugs: list[str]) -> dict[str, list]:

@@ -47,6 +47,27 @@ def test_words_in_different_practices_still_show_their_organisations(kb, query: 
         assert len(texts) >= 2
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"kortdurend zorgverlof"',  # organisations with both words, not as a phrase, are no match
+        '"kortdurend zorgverlof" thuiswerken',
+        "onderdeel:dialogue mantelzorg",  # the word in a practice of that section
+        "thuis*",
+        "mantelzorg NOT workshop",
+        "mantelzorgmakelaar OR casemanager",
+    ],
+)
+@pytest.mark.parametrize("view", [[], ["--by-org"]], ids=["practices", "by-org"])
+def test_the_organisations_counted_are_the_organisations_shown(kb, query: str, view) -> None:
+    found = _found(kb, query, "--limit", "1000", *view)
+    if view:
+        shown = {row["slug"] for row in found["organisations_found"]}
+    else:
+        shown = {hit["slug"] for hit in found["hits"]}
+    assert found["organisations"] == len(shown) > 0
+
+
 def test_words_in_different_practices_on_the_command_line(kb) -> None:
     result = run_cli(["search", "mantelzorgmakelaar thuiswerken", "--limit", "10"], kb)
     lines = result.output.splitlines()
