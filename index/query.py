@@ -174,9 +174,9 @@ def search(
     rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
     practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
     filters = []
-    held = _held_by_practices(practices, practice_query, phrase='"' in query)
-    if held is not None:
-        filters.append(held)
+    in_section = _in_section(practices, practice_query)
+    if in_section is not None:
+        filters.append(in_section)
     if org_type:
         if org_type not in vocabulary.ORG_TYPES:
             raise _bad_value("type", org_type, vocabulary.ORG_TYPES)
@@ -186,21 +186,22 @@ def search(
             raise _bad_value("regulation", regulation, _choices("regulations"))
         filters.append(Term("regulations", regulation.lower()))
     allow = And(filters) if filters else None
-    organisation_query = _as_candidates(
-        _parse(
-            organisations_ix.schema,
-            ORGANISATION_FIELDS,
-            _unquoted(rewritten),
-            query,
-            aliases=_ORGANISATION_ALIASES,
-        ),
-        organisations,
-    )
+
+    def organisations_query(text: str):
+        parsed = _parse(
+            organisations_ix.schema, ORGANISATION_FIELDS, text, query, aliases=_ORGANISATION_ALIASES
+        )
+        return _as_candidates(parsed, organisations)
+
+    # Organisations are ranked by a phrase's words (cheaper); they are counted by the phrase
+    # itself, in the document of all their practices, so that the count is what is shown.
+    organisation_query = organisations_query(_unquoted(rewritten))
+    phrase = '"' in query
+    counting_query = organisations_query(rewritten) if phrase and facets else organisation_query
     # Practices are shown for organisations ranked first; for a list of practices, a few more
     # organisations than practices asked for, so the best practices are among them. A phrase
     # is looked for among organisations as its words, so some of them lack the phrase itself:
     # more of them are taken, and those are left out.
-    phrase = '"' in query
     need = offset + limit
     wanted = need if by_organisation else need + 10
     slug_of = _slugs(organisations)
@@ -247,7 +248,7 @@ def search(
             found.has_more = found.has_more or len(spread) > start + min(room, limit)
     if facets:
         found.facets, found.organisations = _facet_counts(
-            index_dir, organisations, organisation_query, allow
+            index_dir, organisations, counting_query, allow
         )
     if found.organisations < SUGGEST_BELOW:
         found.suggestion = _suggestion(organisations, query)
@@ -361,16 +362,12 @@ def _word_clauses(query) -> tuple[list, list]:
     return words, [clause for clause in clauses if not any(clause is word for word in words)]
 
 
-def _held_by_practices(practices, query, phrase: bool) -> Query | None:
-    """With a phrase or a section filter, the organisations whose practices really hold every
-    word (each word in a practice of that section; a phrase as a phrase), as a filter on the
-    organisations index; None without either.
-
-    The organisations index knows only whether an organisation has a section at all, and looks
-    for a phrase as its words: without this filter it would count organisations that nothing
-    shown could explain.
-    """
-    if not phrase and not any(leaf.field() == "section" for leaf in query.leaves()):
+def _in_section(practices, query) -> Query | None:
+    """With a section filter, the organisations that have, for every word, a practice in that
+    section holding it, as a filter on the organisations index (which knows only whether an
+    organisation has the section at all); None without one. Without it, the search would
+    count organisations that nothing shown could explain."""
+    if not any(leaf.field() == "section" for leaf in query.leaves()):
         return None
     words, rest = _word_clauses(query)
     slug_of = _slugs(practices)
@@ -427,7 +424,7 @@ def rewrite_query(query: str, *, expand: bool = True, rare=lambda word: True) ->
         )
     if query.count('"') % 2:
         raise QueryError(
-            f"unbalanced quote in {query!r}: close the phrase with a second \" or leave it out",
+            f'unbalanced quote in {query!r}: close the phrase with a second " or leave it out',
             kind="unbalanced_quote",
         )
     rewritten = _FILTER.sub(_filter, query)
@@ -544,7 +541,7 @@ def _rare_in(searcher):
 
 
 def _unquoted(query: str) -> str:
-    # Among organisations a phrase is looked for as its words (cheaper, and every organisation
+    # Among organisations a phrase is ranked by its words (cheaper, and every organisation
     # with the phrase has them); the phrase itself is checked on the practices.
     return re.sub(r'"([^"]*)"', r"(\1)", query)
 
