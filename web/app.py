@@ -371,7 +371,7 @@ class _Site:
             return self.error(request, 400, "Dit gaat niet", str(error))
         if isinstance(error, QueryError):
             return self.error(
-                request, 400, "Deze zoekvraag kan ik niet lezen", labels.query_error(error)
+                request, 400, labels.labels().search["refused"], labels.query_error(error)
             )
         if isinstance(error, UsageError):
             return self.error(request, 400, "Dit gaat niet", str(error))

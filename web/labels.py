@@ -35,6 +35,7 @@ class Labels:
     not_found: dict[str, str]
     comparable: dict[str, str]
     overview: dict[str, str]
+    change_columns: dict[str, str]
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -63,6 +64,7 @@ def labels() -> Labels:
         not_found=dict(data["not_found"]),
         comparable=dict(data["comparable"]),
         overview=dict(data["overview"]),
+        change_columns=dict(data["change_columns"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
