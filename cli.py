@@ -2,6 +2,13 @@
 index/, and formats the answer (a table on a terminal, --json for programs).
 
 Every WmkbError becomes a one-line message on stderr and its exit code; anything else is a bug.
+
+Imports: at the top only what every command needs to start (click, the settings, the errors, and
+the light modules whose constants the options list: vocabulary, describe). Each command imports
+the modules it calls inside its body, so `wmkb --version` pays for no database, no index and no
+web stack, and `wmkb search` for the index alone. A new command follows the same rule; `make
+bench` (benchmarks/run.py --only startup) measures the start-up, and tests/test_cli.py checks
+which modules `wmkb --version` and `wmkb search` import.
 """
 
 from __future__ import annotations
@@ -15,31 +22,10 @@ from importlib import resources
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
-from harvester import export as exporting
-from harvester import lookup, settings, vocabulary
-from harvester.demo import prepare_home
-from harvester.discover import site_url
+from harvester import describe, settings, vocabulary
 from harvester.errors import WmkbError
-from harvester.fetch import FetchSettings
-from harvester.lock import refresh_lock
-from harvester.pipeline import read
-from harvester.refresh import (
-    COUNTS,
-    RefreshOptions,
-    append_run_log,
-    default_user_agent,
-    reach_site,
-    refresh,
-)
-from harvester.sitehost import serve_folder
-from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
-from index.build import rebuild, update
-from index.evaluate import evaluate, load_judged, means
-from index.query import render_marks, search
-from index.similar import similar
 
 
 def _shipped(*parts: str) -> Path:
@@ -65,7 +51,14 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except WmkbError as error:
             raise _Failure(str(error), error.exit_code) from error
-        except SQLAlchemyError as error:
+        except Exception as error:
+            # Only a command that imported SQLAlchemy can raise its errors: look for the class
+            # there rather than import SQLAlchemy for every command.
+            database = sys.modules.get("sqlalchemy.exc")
+            if database is None or not isinstance(error, database.SQLAlchemyError):
+                raise
+            from harvester.store import database_error
+
             raise _Failure(str(database_error(error)), 1) from error
 
 
@@ -119,6 +112,8 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--url", default=None, help="The page's URL [default: the file's path].")
 def parse_command(file: Path, url: str | None) -> None:
     """Read one saved page and print its record as JSON."""
+    from harvester.pipeline import read
+
     try:
         body = file.read_bytes()
     except OSError as error:
@@ -195,6 +190,19 @@ def refresh_command(
     Exit codes: 0 done; 1 more than 10% of the URLs failed; 2 a usage error; 75 the site or its
     robots.txt cannot be reached, or another process is writing the knowledge base (try again
     later). Every run adds one line to $WMKB_HOME/refresh.log."""
+    from harvester.discover import site_url
+    from harvester.fetch import FetchSettings
+    from harvester.lock import refresh_lock
+    from harvester.refresh import (
+        RefreshOptions,
+        append_run_log,
+        default_user_agent,
+        reach_site,
+        refresh,
+    )
+    from harvester.store import open_database
+    from index.build import update
+
     options = RefreshOptions(
         site=site_url(site),
         fetch=FetchSettings(
@@ -238,6 +246,8 @@ def _progress_line(summary) -> None:
 
 
 def _print_summary(summary) -> None:
+    from harvester.refresh import COUNTS
+
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
     for key in COUNTS:
@@ -265,6 +275,8 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
     On a terminal every search also shows "did you mean" and the facet counts (organisations
     by type, regulation, province and recognition year); with --json, add --facets for them.
     """
+    from index.query import render_marks, search
+
     found = search(
         index_dir or settings.default_index_dir(),
         query,
@@ -280,17 +292,17 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
     if found.suggestion:
         click.echo(f"did you mean: {found.suggestion}")
     click.echo(f"{found.organisations} organisations match" + (", best first" if by_org else ""))
-    bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("**", "**")
-    if by_org:
-        for row in found.by_organisation():
-            click.echo(f"\n{row['name']} ({row['org_type']}) · {row['slug']}")
-            for hit in row["practices"]:
-                text = render_marks(hit.marked_text, *bold).replace("\n", "\n    ")
-                click.echo(f"  {hit.section}: {text}")
-    else:
-        for hit in found.hits:
-            click.echo(f"\n{hit.name} · {hit.section} · {hit.slug}")
-            click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    # Bold on a terminal; a pipe or a file gets the text as it is.
+    bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
+    for hit in [] if by_org else found.hits:
+        click.echo(f"\n{hit.name} · {hit.section} · {hit.slug}")
+        click.echo("  " + render_marks(hit.marked_text, *bold).replace("\n", "\n  "))
+    for row in found.by_organisation() if by_org else found.across:
+        spread = " · the words are in different practices" if row["across_practices"] else ""
+        click.echo(f"\n{row['name']} ({row['org_type']}) · {row['slug']}{spread}")
+        for hit in row["practices"]:
+            text = render_marks(hit.marked_text, *bold).replace("\n", "\n    ")
+            click.echo(f"  {hit.section}: {text}")
     click.echo("")
     for facet, counts in found.facets.items():
         if counts:
@@ -318,6 +330,7 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
         ]
         if by_org
         else [hit.as_json() for hit in found.hits]
+        + [hit.as_json() for row in found.across for hit in row["practices"]]
     )
     if not with_facets:
         return rows
@@ -335,6 +348,9 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
 @_json_option
 def show_command(name_or_slug, db_url, as_json) -> None:
     """One organisation: its record, status and history."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     record = lookup.show(open_database(db_url or settings.default_db_url()), name_or_slug)
     if as_json:
         _echo_json(record)
@@ -375,6 +391,9 @@ def show_command(name_or_slug, db_url, as_json) -> None:
 @_json_option
 def changes_command(since, limit, db_url, as_json) -> None:
     """What refreshes changed, newest first, across all organisations."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     found = lookup.changes(open_database(db_url or settings.default_db_url()), since, limit)
     if as_json:
         _echo_json(found)
@@ -401,6 +420,9 @@ def _brief(value) -> str:
 @_json_option
 def stats_command(db_url, as_json) -> None:
     """Counts: organisations, practices, regulations, and the last refresh."""
+    from harvester import lookup
+    from harvester.store import open_database
+
     numbers = lookup.stats(open_database(db_url or settings.default_db_url()))
     if as_json:
         _echo_json(numbers)
@@ -419,10 +441,10 @@ def stats_command(db_url, as_json) -> None:
 
 @main.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(exporting.FORMATS), default="csv", show_default=True
+    "--format", "fmt", type=click.Choice(describe.FORMATS), default="csv", show_default=True
 )
 @click.option(
-    "--what", type=click.Choice(exporting.TABLES), default="organisations", show_default=True
+    "--what", type=click.Choice(describe.TABLES), default="organisations", show_default=True
 )
 @click.option(
     "-o",
@@ -432,18 +454,45 @@ def stats_command(db_url, as_json) -> None:
 )
 @_db_option
 def export_command(fmt, what, output, db_url) -> None:
-    """Write a tidy table for pandas, R or a spreadsheet."""
+    """Write a tidy table for pandas, R or a spreadsheet; with -o, a Frictionless data package
+    (datapackage.json) beside it describes its columns."""
+    from harvester import export as exporting
+    from harvester.store import open_database
+
     engine = open_database(db_url or settings.default_db_url())
-    rows = exporting.ROWS[what](engine)
     if output is None:
-        exporting.write(rows, sys.stdout, fmt)
+        rows = exporting.ROWS[what](engine)
+        exporting.write(rows, sys.stdout, fmt, describe.columns(what))
+        return
+    count = exporting.export_to(engine, what, output, fmt)
+    click.echo(
+        f"{count} {what} written to {output}; described in {output.parent / exporting.PACKAGE}",
+        err=True,
+    )
+
+
+@main.command("metadata")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+@_db_option
+def metadata_command(output, db_url) -> None:
+    """Datasette's metadata.json for the database: `datasette wmkb.sqlite -m metadata.json`."""
+    from harvester.store import open_database
+
+    metadata = describe.datasette_metadata(open_database(db_url or settings.default_db_url()))
+    text = json.dumps(metadata, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
         return
     try:
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            count = exporting.write(rows, handle, fmt)
+        output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise _Failure(f"cannot write {output}: {error.strerror}", 1) from error
-    click.echo(f"{count} {what} written to {output}", err=True)
+    click.echo(f"metadata for Datasette written to {output}", err=True)
 
 
 @main.command("similar")
@@ -457,7 +506,8 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
     For any Dutch municipality, recognised or not ("Zeist", "Den Bosch"): the recognised
     municipalities most comparable to it, and its starter package.
     """
-    from index.similar import advise, advised_municipality  # a command imports what it calls
+    from harvester.store import open_database
+    from index.similar import advise, advised_municipality, similar
 
     engine = open_database(db_url or settings.default_db_url())
     municipality = advised_municipality(engine, name_or_slug)
@@ -473,10 +523,10 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
         _echo_json([item.as_json() for item in found])
         return
     click.echo(f"Comparable to {name}:")
-    _print_comparable(found)
+    _print_comparable(name, found)
 
 
-def _print_comparable(found) -> None:
+def _print_comparable(name: str, found) -> None:
     labels = vocabulary.regulations().labels
     for item in found:
         click.echo(f"\n{item.name} ({item.org_type}) · {item.slug} · score {item.score:.2f}")
@@ -484,9 +534,9 @@ def _print_comparable(found) -> None:
             click.echo(f"  - {reason.text()}")
         lacking = item.they_have["regulations"]
         if lacking:
-            click.echo("  they have, you don't: " + ", ".join(labels[c] for c in lacking))
+            click.echo(f"  has, {name} lacks: " + ", ".join(labels[c] for c in lacking))
         for practice in item.they_have["practices"]:
-            click.echo("  they do, you don't: " + practice.replace("\n", " ")[:150])
+            click.echo(f"  does, {name} does not: " + practice.replace("\n", " ")[:150])
 
 
 def _thousands(number: int) -> str:
@@ -501,7 +551,7 @@ def _print_advice(advice) -> None:
         f"{_thousands(place.inhabitants)} inhabitants): {state}"
     )
     click.echo("\nComparable recognised municipalities:")
-    _print_comparable(advice.similar)
+    _print_comparable(place.name, advice.similar)
     click.echo(f"\nStarter package, among these {len(advice.similar)} (✓ {place.name} has it):")
     for item in advice.starter_package:
         mark = "✓" if item.has else " "
@@ -532,7 +582,8 @@ def _print_advice(advice) -> None:
 def coverage_command(province, target, by_year, db_url, as_json) -> None:
     """Municipalities recognised per province against all 342 (CBS) and the target; with
     --by-year, how that grew."""
-    from harvester import coverage as coverage_  # a command imports what it calls
+    from harvester import coverage as coverage_
+    from harvester.store import open_database
 
     target = coverage_.target_share(target)
     only = coverage_.province(province) if province else None
@@ -599,6 +650,9 @@ def _print_progress(series) -> None:
 @_json_option
 def compare_command(names, db_url, as_json) -> None:
     """Two to five organisations side by side: facts, regulations (✓/–), items per section."""
+    from harvester import lookup, vocabulary
+    from harvester.store import open_database
+
     table = lookup.compare(open_database(db_url or settings.default_db_url()), list(names))
     if as_json:
         _echo_json(table)
@@ -637,6 +691,8 @@ def compare_command(names, db_url, as_json) -> None:
 def eval_command(queries, index_dir, as_json) -> None:
     """Score search on judged queries: recall@10 and nDCG@10, with and without the Dutch
     expansion (compound parts and regulation phrasings)."""
+    from index.evaluate import evaluate, load_judged, means
+
     judged = load_judged(queries)
     index_dir = index_dir or settings.default_index_dir()
     runs = {
@@ -675,6 +731,9 @@ def eval_command(queries, index_dir, as_json) -> None:
 @_index_option
 def reindex_command(db_url, index_dir) -> None:
     """Rebuild the search index from the database."""
+    from harvester.store import open_database
+    from index.build import rebuild
+
     count = rebuild(
         open_database(db_url or settings.default_db_url()),
         index_dir or settings.default_index_dir(),
@@ -691,6 +750,8 @@ def db_group() -> None:
 @_db_option
 def db_upgrade_command(db_url) -> None:
     """Upgrade the database to this program's schema revision (a refresh does it too)."""
+    from harvester.store import upgrade_database, where
+
     db_url = db_url or settings.default_db_url()
     done = upgrade_database(db_url)
     if done.before == done.after:
@@ -745,6 +806,15 @@ def serve_command(host, port, db_url, index_dir) -> None:
 )
 def demo_command(home: Path) -> None:
     """Serve the bundled fixture site on loopback, refresh from it, and search."""
+    from harvester import lookup
+    from harvester.demo import prepare_home
+    from harvester.fetch import FetchSettings
+    from harvester.refresh import RefreshOptions, default_user_agent, refresh
+    from harvester.sitehost import serve_folder
+    from harvester.store import open_database
+    from index.build import update
+    from index.query import search
+
     prepare_home(home)
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
     with serve_folder(FIXTURE_SITE) as origin:
@@ -768,7 +838,7 @@ def demo_command(home: Path) -> None:
             f"\nwmkb search '{query}': best practices of {found.organisations} organisations"
         )
         for hit in found.hits:
-            text = render_marks(hit.marked_text, "**", "**").replace("\n", " ")
+            text = hit.text.replace("\n", " ")
             click.echo(f"  {hit.name} · {hit.section}: {text[:110]}")
     wmkb = sys.argv[0] if sys.argv[0].endswith("wmkb") else "wmkb"
     click.echo(f"\nExplore it: WMKB_HOME={home} {wmkb} search thuiswerken")

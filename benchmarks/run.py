@@ -4,6 +4,7 @@ JSON object of figures to benchmarks/results.json (issue 8 names the keys).
 
     python -m benchmarks.run                 # 2,000 and 10,000 organisations, < 10 minutes
     python -m benchmarks.run --large         # and 100,000 (up to an hour)
+    python -m benchmarks.run --only startup  # the command line's start-up alone (~1 minute)
 
 What is measured, and at which size (every figure has an n_* key or its size in its name):
 - crawl: a full refresh into an empty knowledge base at concurrency 16 (median of `repeats`)
@@ -20,6 +21,10 @@ What is measured, and at which size (every figure has an n_* key or its size in 
 - search: p50/p95 over the 20 queries of benchmarks/queries.toml, each run once to warm up and
   then `search_repeats` times, highlighting included, against SQLite FTS5 over the same
   practices (benchmarks/fts5_reference.py); search_ratio_to_fts5 is p95 over FTS5's p95.
+- startup: whole `wmkb --version` and `wmkb search "thuiswerken gemeente"` processes on the demo
+  knowledge base (`wmkb demo`), medians of `startup_runs`, each run interleaved with
+  `python -c pass` so that a loaded machine slows all three alike; the ratios to it are what to
+  compare between machines.
 - memory: peak RSS of the full refresh of the larger site: its process and its reader
   processes together, sampled every 50 ms, or the main process's VmHWM if that is higher.
 """
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -64,7 +70,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "search_p95_ms_100k": ("<=", 200),
     "search_ratio_to_fts5_100k": ("<", 1.0),
     "peak_rss_mb_100k": ("<=", 500),
+    "startup_version_s": ("<=", 0.15),
+    "startup_search_s": ("<=", 0.35),
 }
+STARTUP_QUERY = "thuiswerken gemeente"
+STARTUP_KEYS = ("startup_python_s", "startup_version_s", "startup_search_s")
 
 
 @dataclass
@@ -80,6 +90,7 @@ class Config:
     scrapy: bool = True
     parse_pages: int = 1_000  # profile pages read in memory per pass
     bs4_pages: int = 200  # BeautifulSoup is ~5-10x slower: fewer pages, same pages
+    startup_runs: int = 11  # whole processes of each command; the median is kept
     workdir: Path | None = None
     out: Path | None = RESULTS
     keep: bool = False  # leave the sites, knowledge bases and indexes for profiling
@@ -450,6 +461,49 @@ class Bench:
                  f"in {seconds:.2f} s")
 
 
+def time_startup(workdir: Path, runs: int) -> dict[str, float]:
+    """Medians of whole `python -c pass`, `wmkb --version` and `wmkb search` processes, in
+    seconds, and the ratios of the two commands to Python's own start-up."""
+    wmkb = str(Path(sys.executable).with_name("wmkb"))
+    home = workdir / "startup-demo"
+    subprocess.run([wmkb, "demo", "--home", str(home)], check=True, capture_output=True)
+    commands = {
+        "startup_python_s": [sys.executable, "-c", "pass"],
+        "startup_version_s": [wmkb, "--version"],
+        "startup_search_s": [wmkb, "search", STARTUP_QUERY],
+    }
+    environment = {**os.environ, "WMKB_HOME": str(home)}
+    samples: dict[str, list[float]] = {key: [] for key in commands}
+    for _ in range(runs):
+        for key, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, env=environment, stdout=subprocess.DEVNULL, check=True)
+            samples[key].append(time.perf_counter() - started)
+    figures = {key: statistics.median(times) for key, times in samples.items()}
+    for key in ("startup_version_s", "startup_search_s"):
+        figures[key.removesuffix("_s") + "_ratio_to_python"] = (
+            figures[key] / figures["startup_python_s"]
+        )
+    figures["n_startup_runs"] = runs
+    return figures
+
+
+def run_startup(config: Config) -> dict[str, object]:
+    """`--only startup`: the start-up figures alone, merged into the results file's others."""
+    workdir = Path(tempfile.mkdtemp(prefix="wmkb-bench-", dir=config.workdir))
+    try:
+        figures = time_startup(workdir, config.startup_runs)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results: dict[str, object] = {}
+    if config.out is not None and config.out.exists():
+        results = json.loads(config.out.read_text())
+    results = dict(sorted({**results, **figures}.items()))
+    if config.out is not None:
+        config.out.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
 def _fresh(db: Path) -> None:
     for path in db.parent.glob(db.name + "*"):
         path.unlink()
@@ -462,6 +516,8 @@ def run(config: Config) -> dict[str, object]:
     bench = Bench(config, workdir)
     try:
         bench.put("latency_ms", config.latency_s * 1000)
+        for key, value in time_startup(workdir, config.startup_runs).items():
+            bench.put(key, value)
         bench.small()
         bench.larger(config.medium, "10k", main_figures=True)
         if config.large:
@@ -531,6 +587,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="for the sites (temp dir)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the workdir for profiling")
+    parser.add_argument(
+        "--only",
+        choices=["startup"],
+        help="measure one part alone; its figures replace theirs in the results file",
+    )
+    parser.add_argument("--startup-runs", type=int, default=Config.startup_runs)
     args = parser.parse_args(argv)
     config = Config(
         small=args.small,
@@ -542,8 +604,9 @@ def main(argv: list[str] | None = None) -> None:
         workdir=args.workdir,
         out=args.out,
         keep=args.keep,
+        startup_runs=args.startup_runs,
     )
-    results = run(config)
+    results = run_startup(config) if args.only == "startup" else run(config)
     print(table(results))
     print(f"written to {args.out}")
 

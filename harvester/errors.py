@@ -2,6 +2,7 @@
 
     WmkbError
     ├── UsageError       a bad argument or setting
+    │   └── NotFoundError    no organisation by that name or slug (with the names most like it)
     ├── FetchError       a page could not be fetched (carries the URL and the reason)
     ├── UnreachableError the site or its robots.txt does not answer: try again later
     ├── ParseError       a page could not be read (carries the URL and the reason)
@@ -24,6 +25,21 @@ class WmkbError(Exception):
 
 class UsageError(WmkbError):
     exit_code = 2
+
+
+class NotFoundError(UsageError):
+    """No organisation by the name or slug `wanted`; `suggestions` are the names most like it,
+    for "did you mean" in any front end's language."""
+
+    def __init__(self, wanted: str, suggestions: list[str]) -> None:
+        hint = (
+            f"; did you mean: {', '.join(suggestions)}?"
+            if suggestions
+            else "; `wmkb search` finds organisations"
+        )
+        super().__init__(f"no organisation named {wanted!r}{hint}")
+        self.wanted = wanted
+        self.suggestions = suggestions
 
 
 class FetchError(WmkbError):
@@ -67,7 +83,20 @@ class IndexError_(WmkbError):  # noqa: N801 - the builtin IndexError is a differ
 
 
 class QueryError(WmkbError):
+    """The message is English, for the command line; `kind` and `values` say the same in a form
+    a front end words in its own language (the web page's Dutch is in web/data/nl.toml).
+
+    kinds: empty, too_long, unreadable, no_words, unbalanced_quote, unknown_field (field,
+    choices), bad_value (field, value, choices), not_a_number (field, value), reversed_range
+    (field, low, high).
+    """
+
     exit_code = 2
+
+    def __init__(self, message: str, *, kind: str = "unreadable", **values: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 class LockedError(WmkbError):

@@ -1,26 +1,38 @@
-"""Tidy tables for analysis: organisations (one row each, one column per regulation),
-practices (one row per item), regulations (one row per regulation offered), coverage (one row
-per municipality of CBS) and progress (one row per year and area). Rows stream from the
-database; nothing is held whole."""
+"""Tidy tables for analysis: organisations (one row each, one column per regulation), practices
+(one row per item), regulations (one row per regulation offered), coverage (one row per
+municipality of CBS) and progress (one row per year and area). Rows stream from the database;
+nothing is held whole.
+
+One CSV convention for every CSV wmkb writes, on the command line and on the web page: UTF-8
+without a byte-order mark, commas, a header line even when no row follows, CRLF line ends
+(RFC 4180), an empty cell for a missing value, true and false for a yes or no, ISO 8601 dates.
+
+A file written with `export_to` gets a Frictionless data package beside it (datapackage.json,
+see harvester/describe.py), holding every export in that folder.
+
+    export_to(engine, "organisations", Path("out/organisations.csv"), "csv")
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from harvester import coverage, vocabulary
+from harvester import coverage, describe, vocabulary
+from harvester.errors import UsageError
 from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures, municipalities
 
-FORMATS = ("csv", "json", "jsonl")
-TABLES = ("organisations", "practices", "regulations", "coverage", "progress")
+FORMATS, TABLES = describe.FORMATS, describe.TABLES
+PACKAGE = "datapackage.json"
 
 
 def organisation_rows(engine: Engine) -> Iterator[dict]:
@@ -45,6 +57,10 @@ def organisation_rows(engine: Engine) -> Iterator[dict]:
             else ("page" if organisation.inhabitants else None),
             "website": organisation.website,
             "url": organisation.url,
+            "description": organisation.description,
+            "first_seen": _moment(organisation.first_seen),
+            "last_seen": _moment(organisation.last_seen),
+            "withdrawn_on": _iso(organisation.withdrawn_on),
             **{code: code in offered for code in codes},
         }
 
@@ -55,6 +71,8 @@ def practice_rows(engine: Engine) -> Iterator[dict]:
             yield {
                 "slug": organisation.slug,
                 "name": organisation.name,
+                "org_type": organisation.org_type,
+                "province": organisation.province,
                 "section": practice.section,
                 "position": practice.position,
                 "text": practice.text,
@@ -112,28 +130,79 @@ ROWS = {
 }
 
 
-def write(rows: Iterator[dict], output: TextIO, fmt: str) -> int:
-    """Write rows as CSV (with a header), a JSON array or JSON lines; returns the row count."""
+def write(rows: Iterable[dict], output: TextIO, fmt: str, columns: list[str]) -> int:
+    """Write rows as CSV, a JSON array or JSON lines; returns the row count."""
     count = 0
     if fmt == "csv":
-        writer = None
+        return write_csv(rows, output, columns)
+    if fmt == "jsonl":
         for row in rows:
-            if writer is None:
-                writer = csv.DictWriter(output, fieldnames=list(row))
-                writer.writeheader()
-            writer.writerow(row)
-            count += 1
-    elif fmt == "jsonl":
-        for row in rows:
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            output.write(json.dumps(_only(row, columns), ensure_ascii=False) + "\n")
             count += 1
     else:
         output.write("[")
         for row in rows:
-            output.write(("," if count else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            output.write(
+                ("," if count else "") + "\n" + json.dumps(_only(row, columns), ensure_ascii=False)
+            )
             count += 1
         output.write("\n]\n")
     return count
+
+
+def write_csv(rows: Iterable[dict], output: TextIO, columns: list[str]) -> int:
+    """Rows as CSV by wmkb's convention (see the module's docstring); returns the row count."""
+    writer = csv.writer(output)
+    writer.writerow(columns)  # also when no row follows: a tool still learns the columns
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+        count += 1
+    return count
+
+
+def export_to(engine: Engine, table: str, path: Path, fmt: str) -> int:
+    """Write one table to `path` and describe it in the data package beside it (adding to the
+    package the exports already in that folder); returns the row count."""
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            count = write(ROWS[table](engine), handle, fmt, describe.columns(table))
+        package_path = path.parent / PACKAGE
+        exports = _exports_in(package_path)
+        exports[table] = (path.name, fmt)
+        package_path.write_text(
+            json.dumps(describe.data_package(exports), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as error:
+        raise UsageError(f"cannot write {error.filename or path}: {error.strerror}") from error
+    return count
+
+
+def _exports_in(package_path: Path) -> dict[str, tuple[str, str]]:
+    """The exports a data package already describes whose files are still there."""
+    try:
+        package = json.loads(package_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {
+        resource["name"]: (resource["path"], resource["format"])
+        for resource in package.get("resources", [])
+        if resource.get("name") in TABLES
+        and (package_path.parent / str(resource.get("path"))).is_file()
+    }
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _only(row: dict, columns: list[str]) -> dict:
+    return {column: row.get(column) for column in columns}
 
 
 def _organisations(engine: Engine) -> Iterator[Organisation]:
@@ -143,3 +212,8 @@ def _organisations(engine: Engine) -> Iterator[Organisation]:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _moment(value) -> str | None:
+    # To the second: what a reader compares, and what a Table Schema's datetime reads.
+    return value.isoformat(timespec="seconds") if value else None

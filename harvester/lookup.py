@@ -3,6 +3,7 @@ organisation a batch at a time for the index and the exports."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,12 +12,13 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from harvester import vocabulary
-from harvester.errors import UsageError
+from harvester.errors import NotFoundError, UsageError
 from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
 from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
 
 _READ_BATCH = 500  # organisations read from the database at a time
+SUGGESTIONS = 5  # names offered when no organisation has the name asked for
 
 
 def find_organisation(session: Session, name_or_slug: str) -> Organisation:
@@ -42,10 +44,13 @@ def find_organisation(session: Session, name_or_slug: str) -> Organisation:
         select(Organisation.name)
         .where(func.lower(Organisation.name).contains(wanted.lower()))
         .order_by(Organisation.name)
-        .limit(5)
+        .limit(SUGGESTIONS)
     ).all()
-    hint = f"; did you mean: {', '.join(near)}?" if near else "; `wmkb search` finds organisations"
-    raise UsageError(f"no organisation named {wanted!r}{hint}")
+    if not near:  # a typing error: the names that read most alike
+        names = {name.lower(): name for name in session.scalars(select(Organisation.name))}
+        alike = difflib.get_close_matches(wanted.lower(), names, n=SUGGESTIONS, cutoff=0.75)
+        near = [names[name] for name in alike]
+    raise NotFoundError(wanted, list(near))
 
 
 def organisation_json(organisation: Organisation) -> dict:

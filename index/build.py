@@ -21,29 +21,26 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.writing import AsyncWriter
 
-from harvester.errors import IndexError_
 from harvester.lock import refresh_lock
 from harvester.lookup import every_organisation
 from harvester.models import Organisation
-from harvester.municipalities import cbs_figures, fold
+from harvester.municipalities import cbs_figures
 from harvester.normalise import regulations
 from harvester.store import knowledge_base_version
+from index.directory import (
+    FACTS_FILE,
+    INDEX_NAME,
+    ORGANISATIONS_INDEX,
+    STATE_FILE,
+    index_version,
+    open_index,
+    organisations_facts,
+    province_slug,
+)
 from index.schema import organisation_schema, practice_schema
 
-STATE_FILE = "wmkb-index.json"
-FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisation, for facets
-INDEX_NAME = "practices"
-ORGANISATIONS_INDEX = "organisations"
 WRITER_MB = 48  # per index writer: Whoosh flushes a segment to disk when its pool is this full
 REBUILD_SHARE = 0.3  # when more organisations than this changed, a rebuild is quicker
-
-
-def index_version(index_dir: Path) -> int | None:
-    """The knowledge base version the index reflects; None when there is no index."""
-    try:
-        return int(json.loads((index_dir / STATE_FILE).read_text())["version"])
-    except (OSError, ValueError, KeyError):
-        return None
 
 
 def rebuild(engine: Engine, index_dir: Path) -> int:
@@ -149,13 +146,6 @@ def _add(organisation: Organisation, practice_writer, organisation_writer, facts
     return len(practice_documents)
 
 
-def open_index(index_dir: Path, name: str = INDEX_NAME):
-    """One of the two indexes, for reading. Raises IndexError_ with the command that makes one."""
-    if not whoosh_index.exists_in(index_dir, indexname=name):
-        raise IndexError_(f"no index at {index_dir}; run `wmkb reindex`")
-    return whoosh_index.open_dir(index_dir, indexname=name)
-
-
 def documents(organisation: Organisation) -> Iterator[dict]:
     """The index documents of one organisation: one per practice; none once withdrawn."""
     if organisation.status != "active":
@@ -226,30 +216,10 @@ def organisation_facts(organisation: Organisation) -> dict:
     }
 
 
-def province_slug(province: str | None) -> str | None:
-    return fold(province).replace(" ", "-") if province else None
-
-
-def organisations_facts(index_dir: Path) -> dict[str, dict]:
-    """slug → facts (type, province, regulations, year, sizes) of every indexed organisation."""
-    try:
-        return json.loads((index_dir / FACTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _write_state(index_dir: Path, version: int) -> None:
     # `written` tells readers that keep the index open that it changed, even when a rebuild
     # leaves the version as it was.
     _write_json(index_dir / STATE_FILE, {"version": version, "written": time.time_ns()})
-
-
-def state_stamp(index_dir: Path) -> str | None:
-    """Changes whenever the index is written: for readers that keep it open."""
-    try:
-        return (index_dir / STATE_FILE).read_text()
-    except OSError:
-        return None
 
 
 def _write_json(path: Path, value) -> None:

@@ -4,7 +4,14 @@ Every query word must match, in the practice (its words, the parts of its compou
 regulation it names in other words) or in its organisation's own fields. Whoosh's syntax
 holds: "phrases", prefixes (thuis*), OR, NOT, and field filters: type:gemeente,
 regulation:thuiswerken, province:Drenthe, section:dialogue, recognised:2018..2020,
-employees:100..500, inhabitants:20000..40000.
+employees:100..500, inhabitants:20000..40000 (each also by its Dutch name: soort, regeling,
+provincie, onderdeel, erkend, medewerkers, inwoners). A filter on a field that does not exist, a
+value outside a closed set, a reversed range or an unbalanced quote is a QueryError that names
+the valid choices: a query that silently finds nothing would mislead.
+
+An organisation matches when its practices and its own fields hold every word. Where one
+practice holds them all, the practices are shown; where the words are spread over several
+practices, the organisation is shown with the practice that holds each word.
 
 A search runs in two steps: organisations are ranked in the organisations index (one posting per
 organisation and word, so a common word costs as many postings as there are organisations, not
@@ -25,11 +32,12 @@ from pathlib import Path
 
 from whoosh import highlight
 from whoosh.idsets import BitSet
-from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser
 from whoosh.qparser.common import QueryParserError
 from whoosh.query import (
     And,
     ConstantScoreQuery,
+    Not,
     NullQuery,
     Or,
     Prefix,
@@ -43,7 +51,8 @@ from harvester import vocabulary
 from harvester.errors import QueryError
 from harvester.municipalities import PROVINCES, province_named
 from index.analysis import dutch_analyzer
-from index.build import (
+from index.compounds import query_parts
+from index.directory import (
     INDEX_NAME,
     ORGANISATIONS_INDEX,
     open_index,
@@ -51,21 +60,28 @@ from index.build import (
     province_slug,
     state_stamp,
 )
-from index.compounds import query_parts
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_QUERY_LENGTH = 500  # characters; longer queries are refused, not truncated
-FIELD_ALIASES = {
-    "org_type": ["type", "soort"],
-    "regulations": ["regulation", "regeling"],
-    "recognised": ["erkend", "year"],
-    "employees": ["medewerkers"],
-    "inhabitants": ["inwoners"],
-    "province": ["provincie"],
+# What a query may filter on: the field in the index → the names a query uses for it, in
+# English and in Dutch. Every other `name:` in a query is refused.
+FILTERS = {
+    "org_type": ("type", "soort"),
+    "regulations": ("regulation", "regeling"),
+    "province": ("province", "provincie"),
+    "section": ("section", "onderdeel"),
+    "recognised": ("recognised", "erkend"),
+    "employees": ("employees", "medewerkers"),
+    "inhabitants": ("inhabitants", "inwoners"),
 }
+NUMERIC_FILTERS = ("recognised", "employees", "inhabitants")  # a number or a range a..b
+_FIELD_OF = {name: field for field, names in FILTERS.items() for name in (field, *names)}
+# The organisations index keeps an organisation's sections in one field.
+_ORGANISATION_ALIASES = {"sections": ["section"]}
 FACETS = ("org_type", "regulations", "province", "recognised")
-_RANGE = re.compile(r"\b(\w+):(\d+)\.\.(\d+)\b")
-_PROVINCE = re.compile(r"\b(province|provincie):(\"[^\"]+\"|\S+)", re.IGNORECASE)
+# A quoted phrase (passed over) or a `name:value` filter; the value may be a quoted phrase.
+_FILTER = re.compile(r'"[^"]*"|(?<![\w:])([^\W\d_]\w*):("[^"]*"|[^\s()"]*)')
+_NUMBER_OR_RANGE = re.compile(r"(\d{1,9})(?:\.\.(\d{1,9}))?")
 _PLAIN_WORD = re.compile(r"(?<![\w:*])([^\W\d_]{3,})(?![\w:*])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 _PROVINCE_NAMES = {province_slug(province): province for province in PROVINCES}
@@ -93,6 +109,8 @@ class Hit:
     text: str
     marked_text: str  # text with the matched words between MARK_START and MARK_END
     score: float
+    # True when no one practice of the organisation holds every word: this one holds some.
+    across: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -103,6 +121,7 @@ class Hit:
             "section": self.section,
             "text": self.text,
             "score": round(self.score, 4),
+            "across_practices": self.across,
         }
 
 
@@ -111,6 +130,9 @@ class SearchResult:
     hits: list[Hit]  # the practices shown: the best of the matching ones
     organisations: int  # how many organisations match in all
     rows: list[dict] = field(default_factory=list)  # one per organisation, with its practices
+    # Practices view: the organisations after the hits whose words are spread over practices,
+    # each a row with the practice that holds each word.
+    across: list[dict] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # organisations per value
     suggestion: str | None = None  # "did you mean", when a word is not in the index
     has_more: bool = False  # more organisations match than this page shows
@@ -149,23 +171,37 @@ def search(
     rewrite_query(query, expand=False)  # refuses an empty or overlong query before any I/O
     organisations_ix, organisations = _index_and_searcher(index_dir, ORGANISATIONS_INDEX)
     practices_ix, practices = _index_and_searcher(index_dir, INDEX_NAME)
+    rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
+    practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
     filters = []
+    in_section = _in_section(practices, practice_query)
+    if in_section is not None:
+        filters.append(in_section)
     if org_type:
+        if org_type not in vocabulary.ORG_TYPES:
+            raise _bad_value("type", org_type, vocabulary.ORG_TYPES)
         filters.append(Term("org_type", org_type))
     if regulation:
+        if regulation.lower() not in _choices("regulations"):
+            raise _bad_value("regulation", regulation, _choices("regulations"))
         filters.append(Term("regulations", regulation.lower()))
     allow = And(filters) if filters else None
-    rewritten = rewrite_query(query, expand=expand, rare=_rare_in(organisations))
-    organisation_query = _as_candidates(
-        _parse(organisations_ix.schema, ORGANISATION_FIELDS, _unquoted(rewritten), query),
-        organisations,
-    )
-    practice_query = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query)
+
+    def organisations_query(text: str):
+        parsed = _parse(
+            organisations_ix.schema, ORGANISATION_FIELDS, text, query, aliases=_ORGANISATION_ALIASES
+        )
+        return _as_candidates(parsed, organisations)
+
+    # Organisations are ranked by a phrase's words (cheaper); they are counted by the phrase
+    # itself, in the document of all their practices, so that the count is what is shown.
+    organisation_query = organisations_query(_unquoted(rewritten))
+    phrase = '"' in query
+    counting_query = organisations_query(rewritten) if phrase and facets else organisation_query
     # Practices are shown for organisations ranked first; for a list of practices, a few more
     # organisations than practices asked for, so the best practices are among them. A phrase
     # is looked for among organisations as its words, so some of them lack the phrase itself:
     # more of them are taken, and those are left out.
-    phrase = '"' in query
     need = offset + limit
     wanted = need if by_organisation else need + 10
     slug_of = _slugs(organisations)
@@ -191,11 +227,7 @@ def search(
     if by_organisation:
         shown = slugs if phrase else slugs[offset : offset + limit]
         missing = [slug for slug in shown if not matched.of(slug)]
-        if missing and not phrase:
-            # An organisation that matches only across its practices (one word here, another
-            # there) shows the practices that match any of the words.
-            any_word = _parse(practices_ix.schema, PRACTICE_FIELDS, rewritten, query, group=OrGroup)
-            matched.add(_Matches(practices, any_word, missing))
+        matched.add_across(_across_practices(practices, practice_query, missing))
         rows = [slug for slug in shown if matched.of(slug)]
         page = rows[offset : offset + limit] if phrase else rows
         found.rows = [matched.row(slug) for slug in page]
@@ -203,9 +235,20 @@ def search(
     else:
         found.hits = matched.best(offset, limit)
         found.has_more = found.has_more or matched.count > offset + limit
+        room = offset + limit - matched.count
+        if room > 0:
+            # The practices end on this page: the organisations whose words are spread over
+            # their practices follow, so that every organisation found is shown.
+            missing = [slug for slug in slugs if not matched.of(slug)]
+            across = _Matches.empty()
+            across.add_across(_across_practices(practices, practice_query, missing))
+            spread = [slug for slug in missing if across.of(slug)]
+            start = max(0, offset - matched.count)
+            found.across = [across.row(slug) for slug in spread[start : start + min(room, limit)]]
+            found.has_more = found.has_more or len(spread) > start + min(room, limit)
     if facets:
         found.facets, found.organisations = _facet_counts(
-            index_dir, organisations, organisation_query, allow
+            index_dir, organisations, counting_query, allow
         )
     if found.organisations < SUGGEST_BELOW:
         found.suggestion = _suggestion(organisations, query)
@@ -243,6 +286,7 @@ class _Matches:
 
     def __init__(self, searcher, query, slugs: list[str]) -> None:
         self.by_slug: dict[str, list[tuple[float, int, object]]] = {}
+        self.across: set[str] = set()  # organisations whose words are spread over practices
         self.count = 0
         if not slugs:
             return
@@ -255,12 +299,18 @@ class _Matches:
             self.by_slug.setdefault(slug_of[docnum], []).append((score, docnum, results))
             self.count += 1
 
+    @classmethod
+    def empty(cls) -> _Matches:
+        return cls(None, None, [])
+
     def of(self, slug: str) -> list:
         return self.by_slug.get(slug, [])
 
-    def add(self, other: _Matches) -> None:
-        for slug, matches in other.by_slug.items():
+    def add_across(self, across: dict[str, list[tuple[float, int, object]]]) -> None:
+        """Add organisations matched across practices (see _across_practices)."""
+        for slug, matches in across.items():
             self.by_slug.setdefault(slug, matches)
+            self.across.add(slug)
 
     def best(self, offset: int, limit: int) -> list[Hit]:
         def order(entry: tuple[str, tuple]) -> tuple:
@@ -276,20 +326,88 @@ class _Matches:
         return [_materialise(*match) for _, match in ranked[offset : offset + limit]]
 
     def row(self, slug: str) -> dict:
-        hits = [_materialise(*match) for match in self.of(slug)[:PRACTICES_PER_ORGANISATION]]
+        across = slug in self.across
+        # Across practices every word's practice is shown, however many words there are.
+        matches = self.of(slug) if across else self.of(slug)[:PRACTICES_PER_ORGANISATION]
+        hits = [_materialise(*match, across=across) for match in matches]
         first = hits[0]
         return {
             "name": first.name,
             "slug": slug,
             "url": first.url,
             "org_type": first.org_type,
-            "score": first.score,
+            "score": max(hit.score for hit in hits),
+            "across_practices": across,
             "practices": hits,
         }
 
 
-def _materialise(score: float, docnum: int, results) -> Hit:
-    return _hit(WhooshHit(results, docnum, score=score))
+def _materialise(score: float, docnum: int, results, *, across: bool = False) -> Hit:
+    return _hit(WhooshHit(results, docnum, score=score), across=across)
+
+
+_WORD_FIELDS = frozenset(PRACTICE_FIELDS) | {"parts", "practice_regulations"}
+
+
+def _word_clauses(query) -> tuple[list, list]:
+    """The clauses of a practices query's AND that look for words, and the others (filters on
+    the organisation or the section, and NOTs)."""
+    clauses = query.subqueries if isinstance(query, And) else [query]
+    words = [
+        clause
+        for clause in clauses
+        if not isinstance(clause, Not)
+        and any(leaf.field() in _WORD_FIELDS for leaf in clause.leaves())
+    ]
+    return words, [clause for clause in clauses if not any(clause is word for word in words)]
+
+
+def _in_section(practices, query) -> Query | None:
+    """With a section filter, the organisations that have, for every word, a practice in that
+    section holding it, as a filter on the organisations index (which knows only whether an
+    organisation has the section at all); None without one. Without it, the search would
+    count organisations that nothing shown could explain."""
+    if not any(leaf.field() == "section" for leaf in query.leaves()):
+        return None
+    words, rest = _word_clauses(query)
+    slug_of = _slugs(practices)
+    held: set[str] | None = None
+    for word in words or [query]:
+        scope = _all_of([word, *rest]) if words else query
+        slugs = {slug_of[docnum] for docnum in practices.docs_for_query(scope)}
+        held = slugs if held is None else held & slugs
+    # A slug no organisation has matches none, where an empty OR would match every one.
+    return Or([Term("slug", slug) for slug in sorted(held)]) if held else Term("slug", "")
+
+
+def _across_practices(searcher, query, slugs: list[str]) -> dict[str, list]:
+    """For organisations where no one practice holds every word: the best practice for each
+    word (each clause of the query's AND), best first. An organisation where some word is in
+    none of its practices (a phrase split by its organisation's index) is left out.
+
+    Filters and NOT clauses apply to every practice shown and need no practice of their own.
+    """
+    if not slugs:
+        return {}
+    words, rest = _word_clauses(query)
+    if not words:
+        return {}
+    matches = _Matches(searcher, _all_of([_any_of(words), *rest]), slugs)
+    within = Or([Term("slug", slug) for slug in slugs])
+    holders = [set(searcher.docs_for_query(And([within, word]))) for word in words]
+    found = {}
+    for slug in slugs:
+        chosen: list = []
+        for docs in holders:
+            best = next((match for match in matches.of(slug) if match[1] in docs), None)
+            if best is None:
+                chosen = []
+                break
+            if best not in chosen:
+                chosen.append(best)
+        if chosen:
+            found[slug] = sorted(chosen, key=lambda match: (-match[0], match[1]))
+    return found
 
 
 def rewrite_query(query: str, *, expand: bool = True, rare=lambda word: True) -> str:
@@ -297,26 +415,115 @@ def rewrite_query(query: str, *, expand: bool = True, rare=lambda word: True) ->
     regulation phrasings and the parts of compounds that `rare(word)` says are rare."""
     query = query.strip()
     if not query:
-        raise QueryError("empty query; try `wmkb search thuiswerken`")
+        raise QueryError("empty query; try `wmkb search thuiswerken`", kind="empty")
     if len(query) > MAX_QUERY_LENGTH:
-        raise QueryError(f"query longer than {MAX_QUERY_LENGTH} characters")
-    rewritten = _RANGE.sub(r"\1:[\2 TO \3]", query)
-    rewritten = _PROVINCE.sub(lambda match: f"province:{_province_term(match[2])}", rewritten)
+        raise QueryError(
+            f"query longer than {MAX_QUERY_LENGTH} characters",
+            kind="too_long",
+            limit=str(MAX_QUERY_LENGTH),
+        )
+    if query.count('"') % 2:
+        raise QueryError(
+            f'unbalanced quote in {query!r}: close the phrase with a second " or leave it out',
+            kind="unbalanced_quote",
+        )
+    rewritten = _FILTER.sub(_filter, query)
     if expand:
         rewritten = _outside_quotes_and_filters(rewritten, _regulation_spans)
         rewritten = _outside_quotes_and_filters(rewritten, lambda text: _compound_parts(text, rare))
     return rewritten
 
 
-def _parse(schema, fields: tuple[str, ...], rewritten: str, query: str, group=AndGroup):
+def _filter(match: re.Match) -> str:
+    """One `name:value` of a query in the index's terms, or QueryError naming what is valid."""
+    name, value = match[1], match[2]
+    if name is None:  # a quoted phrase
+        return match[0]
+    field_name = _FIELD_OF.get(name.lower())
+    if field_name is None:
+        names = ", ".join(names[0] for names in FILTERS.values())
+        raise QueryError(
+            f"unknown field {name!r} in the query; use one of: {names}",
+            kind="unknown_field",
+            field=name,
+        )
+    if field_name in NUMERIC_FILTERS:
+        return f"{field_name}:{_number_or_range(name, value)}"
+    if field_name == "province":
+        return f"province:{_province_term(name, value)}"
+    choices = _choices(field_name)
+    if value.lower() not in choices:
+        raise _bad_value(name, value, choices)
+    return f"{field_name}:{value.lower()}"
+
+
+def _choices(field_name: str) -> tuple[str, ...]:
+    if field_name == "org_type":
+        return vocabulary.ORG_TYPES
+    if field_name == "regulations":
+        return tuple(vocabulary.regulations().labels)
+    return tuple(vocabulary.sections().labels)
+
+
+def filter_choices() -> dict[str, tuple[str, ...]]:
+    """The values each closed filter takes: what an error, a hint or a form may offer."""
+    return {
+        "org_type": vocabulary.ORG_TYPES,
+        "regulations": tuple(vocabulary.regulations().labels),
+        "province": PROVINCES,
+        "section": tuple(vocabulary.sections().labels),
+    }
+
+
+def _bad_value(name: str, value: str, choices: tuple[str, ...]) -> QueryError:
+    shown = f"{value!r} is not" if value else "needs"
+    return QueryError(
+        f"{name}: {shown} a value it takes; use one of: {', '.join(choices)}",
+        kind="bad_value",
+        field=name,
+        value=value,
+        choices=", ".join(choices),
+    )
+
+
+def _number_or_range(name: str, value: str) -> str:
+    found = _NUMBER_OR_RANGE.fullmatch(value)
+    if not found:
+        raise QueryError(
+            f"{name}: {value!r} is not a number or a range such as {name}:100..500",
+            kind="not_a_number",
+            field=name,
+            value=value,
+        )
+    low, high = found[1], found[2] or found[1]
+    if int(low) > int(high):
+        raise QueryError(
+            f"{name}: the range {low}..{high} runs backwards; write {name}:{high}..{low}",
+            kind="reversed_range",
+            field=name,
+            low=low,
+            high=high,
+        )
+    return f"[{int(low)} TO {int(high)}]"
+
+
+def _parse(
+    schema,
+    fields: tuple[str, ...],
+    rewritten: str,
+    query: str,
+    group=AndGroup,
+    aliases: dict[str, list[str]] | None = None,
+):
     parser = MultifieldParser(list(fields), schema, group=group)
-    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    if aliases:
+        parser.add_plugin(FieldAliasPlugin(aliases))
     try:
         parsed = parser.parse(rewritten)
     except (QueryParserError, ValueError) as error:
         raise QueryError(f"cannot read the query {query!r}: {error}") from error
     if parsed is NullQuery or isinstance(parsed, type(NullQuery)):
-        raise QueryError(f"the query {query!r} has no words to search for")
+        raise QueryError(f"the query {query!r} has no words to search for", kind="no_words")
     return parsed
 
 
@@ -334,7 +541,7 @@ def _rare_in(searcher):
 
 
 def _unquoted(query: str) -> str:
-    # Among organisations a phrase is looked for as its words (cheaper, and every organisation
+    # Among organisations a phrase is ranked by its words (cheaper, and every organisation
     # with the phrase has them); the phrase itself is checked on the practices.
     return re.sub(r'"([^"]*)"', r"(\1)", query)
 
@@ -402,6 +609,11 @@ def _all_of(queries: list[Query]) -> Query:
     return And(queries) if len(queries) > 1 else queries[0]
 
 
+def _any_of(queries: list[Query]) -> Query:
+    """An OR of the queries; the query itself when there is one."""
+    return Or(queries) if len(queries) > 1 else queries[0]
+
+
 _word_docs = threading.local()  # a word → the organisations using it, for one searcher
 
 
@@ -449,14 +661,14 @@ def _compound_parts(text: str, rare) -> str:
     return _COMPOUND.sub(expand, text)
 
 
-def _province_term(value: str) -> str:
+def _province_term(name: str, value: str) -> str:
     province = province_named(value.strip('"'))
     if province:
         return province_slug(province)
-    raise QueryError(f"unknown province {value!r}; one of: {', '.join(PROVINCES)}")
+    raise _bad_value(name, value.strip('"'), PROVINCES)
 
 
-def _hit(result) -> Hit:
+def _hit(result, *, across: bool = False) -> Hit:
     text = result["text"]
     marked = result.highlights("text", text=text) or text
     return Hit(
@@ -468,6 +680,7 @@ def _hit(result) -> Hit:
         text=text,
         marked_text=marked,
         score=result.score,
+        across=across,
     )
 
 

@@ -5,7 +5,10 @@ say what made it close:
 - size: inhabitants (CBS figures for a linked municipality, else what the page says) and
   employees, compared on a log scale (twice the size is as far as half the size);
 - the same province;
-- the overlap of regulations, and of the themes of the practices (their content words).
+- the overlap of regulations, and of the themes of the practices: their distinctive words, each
+  weighed by how rare it is across all practices (a word in every tenth practice weighs less
+  than one in a single practice), never a stop word, a number or an everyday Dutch word
+  (index/data/themes.toml).
 Organisations of the same type always come first. For municipalities size weighs most; for
 others, what they offer.
 
@@ -23,6 +26,7 @@ least two of its nearest have is its starter package.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,6 +48,7 @@ from harvester.municipalities import (
 )
 from harvester.normalise import regulations as regulations_named
 from index.analysis import content_words
+from index.compounds import zipf
 
 WEIGHTS = {
     "gemeente": {
@@ -80,6 +85,34 @@ class Reason:
 
     def text(self, templates: dict[str, str] | None = None) -> str:
         return (templates or english_reasons())[self.kind].format(**self.values)
+
+
+@dataclass(frozen=True)
+class _ThemeRules:
+    everyday_zipf: float
+    number: re.Pattern[str]
+
+
+@cache
+def _theme_rules() -> _ThemeRules:
+    with resources.files("index.data").joinpath("themes.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    parts = "|".join(sorted(map(re.escape, set(data["number_words"])), key=len, reverse=True))
+    # "vijfentwintig", "tweehonderd", "derde", "achtste": numbers built of number words.
+    number = re.compile(rf"(?:(?:{parts})(?:en|ën)?)+(?:de|ste)?")
+    return _ThemeRules(everyday_zipf=float(data["everyday_zipf"]), number=number)
+
+
+def is_theme(word: str) -> bool:
+    """Whether a content word may be a theme: long enough, letters only, no number, and not an
+    everyday Dutch word."""
+    rules = _theme_rules()
+    return (
+        len(word) > 3
+        and word.isalpha()
+        and not rules.number.fullmatch(word)
+        and zipf(word) < rules.everyday_zipf
+    )
 
 
 @cache
@@ -142,8 +175,12 @@ def _ranked(
     """Every other organisation compared with the target, the closest first, each with its
     profile; the target and the profiles without the words (nearly) everyone uses."""
     common = _common_words([target, *others])
+    weight = _rarity([target, *others])
     target = _without(target, common)
-    ranked = [(_compare(target, other), other) for other in (_without(o, common) for o in others)]
+    ranked = [
+        (_compare(target, other, weight), other)
+        for other in (_without(o, common) for o in others)
+    ]
     ranked.sort(key=lambda pair: _rank_key(target, pair[0]))
     return target, ranked
 
@@ -359,9 +396,7 @@ def _profile(organisation: Organisation) -> _Profile:
         (
             practice.text,
             frozenset(
-                token.text
-                for token in analyzer(practice.text)
-                if len(token.text) > 3 and token.text.isalpha()
+                token.text for token in analyzer(practice.text) if is_theme(token.text)
             ),
         )
         for practice in organisation.practices
@@ -387,6 +422,13 @@ def _common_words(profiles: list[_Profile]) -> frozenset[str]:
     return frozenset(word for word, count in counts.items() if count > limit)
 
 
+def _rarity(profiles: list[_Profile]) -> dict[str, float]:
+    """Each word's weight: its inverse document frequency over all practices, log(N / df)."""
+    counts = Counter(word for p in profiles for _, words in p.practices for word in words)
+    total = sum(len(p.practices) for p in profiles) or 1
+    return {word: math.log(total / count) for word, count in counts.items()}
+
+
 def _without(profile: _Profile, common: frozenset[str]) -> _Profile:
     return _Profile(
         **{
@@ -397,14 +439,14 @@ def _without(profile: _Profile, common: frozenset[str]) -> _Profile:
     )
 
 
-def _compare(target: _Profile, other: _Profile) -> Comparable:
+def _compare(target: _Profile, other: _Profile, weight: dict[str, float]) -> Comparable:
     weights = WEIGHTS["gemeente" if target.org_type == "gemeente" else "other"]
     parts: dict[str, float] = {
         "inhabitants": _size_closeness(target.inhabitants, other.inhabitants),
         "employees": _size_closeness(target.employees, other.employees),
         "province": 1.0 if target.province and target.province == other.province else 0.0,
         "regulations": _jaccard(target.regulations, other.regulations),
-        "themes": _jaccard(target.themes, other.themes),
+        "themes": _weighted_jaccard(target.themes, other.themes, weight),
     }
     score = sum(weights[key] * value for key, value in parts.items())
     return Comparable(
@@ -412,7 +454,7 @@ def _compare(target: _Profile, other: _Profile) -> Comparable:
         slug=other.slug,
         org_type=other.org_type,
         score=score,
-        reasons=_reasons(target, other, parts),
+        reasons=_reasons(target, other, parts, weight),
         they_have=_they_have(target, other),
     )
 
@@ -428,23 +470,39 @@ def _jaccard(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return len(mine & theirs) / len(union) if union else 0.0
 
 
-def _reasons(target: _Profile, other: _Profile, parts: dict[str, float]) -> list[Reason]:
+def _weighted_jaccard(mine: frozenset[str], theirs: frozenset[str], weight: dict[str, float]):
+    union = sum(weight.get(word, 0.0) for word in mine | theirs)
+    return sum(weight.get(word, 0.0) for word in mine & theirs) / union if union else 0.0
+
+
+def _reasons(
+    target: _Profile, other: _Profile, parts: dict[str, float], weight: dict[str, float]
+) -> list[Reason]:
     reasons = []
     if other.org_type == target.org_type:
         reasons.append(Reason("same_type", {"org_type": other.org_type}))
     if parts["inhabitants"] >= 0.5:
-        sizes = {"theirs": _n(other.inhabitants), "yours": _n(target.inhabitants)}
+        sizes = {
+            "theirs": _n(other.inhabitants),
+            "yours": _n(target.inhabitants),
+            "name": target.name,
+        }
         reasons.append(Reason("similar_size", sizes))
     if parts["employees"] >= 0.5:
-        sizes = {"theirs": _n(other.employees), "yours": _n(target.employees)}
+        sizes = {"theirs": _n(other.employees), "yours": _n(target.employees), "name": target.name}
         reasons.append(Reason("similar_workforce", sizes))
     if parts["province"]:
         reasons.append(Reason("same_province", {"province": other.province or ""}))
     shared = target.regulations & other.regulations
     if shared:
-        counts = {"shared": str(len(shared)), "yours": str(len(target.regulations))}
+        counts = {
+            "shared": str(len(shared)),
+            "yours": str(len(target.regulations)),
+            "name": target.name,
+        }
         reasons.append(Reason("shared_regulations", counts))
-    themes = sorted(target.themes & other.themes)
+    # The rarest shared words first: what the two have in common that few others have.
+    themes = sorted(target.themes & other.themes, key=lambda word: (-weight.get(word, 0), word))
     if themes:
         reasons.append(Reason("shared_themes", {"themes": ", ".join(themes[:6])}))
     return reasons

@@ -7,7 +7,7 @@ import json
 import math
 import re
 
-from benchmarks.run import TARGETS, Config, run, table, verdicts
+from benchmarks.run import TARGETS, Config, run, run_startup, table, verdicts
 from benchmarks.synthetic import SyntheticSite
 from harvester.pipeline import read
 
@@ -22,14 +22,15 @@ KEYS = {
     "search_ratio_to_fts5_10k", "peak_rss_mb_10k", "peak_rss_mb_10k_incremental", "n_crawl",
     "n_parse", "n_refresh",
     "n_index_build", "n_index_update", "n_search_2k", "n_search_10k", "n_peak_rss_10k",
-    "server_c16_pages_per_s",
+    "server_c16_pages_per_s", "startup_python_s", "startup_version_s", "startup_search_s",
+    "startup_version_ratio_to_python", "startup_search_ratio_to_python", "n_startup_runs",
 } | PEER_KEYS
 
 
 def test_the_benchmark_runs_and_writes_every_figure(tmp_path) -> None:
     out = tmp_path / "results.json"
     config = Config(small=30, medium=50, repeats=1, parse_repeats=1, search_repeats=1, latency_s=0.005,
-                    scrapy=False, workdir=tmp_path, out=out, log=lambda line: None)
+                    scrapy=False, workdir=tmp_path, out=out, log=lambda line: None, startup_runs=1)
     results = run(config)
 
     assert json.loads(out.read_text()) == results
@@ -71,3 +72,15 @@ def test_the_synthetic_site_is_deterministic_and_reads_as_profiles(tmp_path) -> 
     assert len(changed) == 3
     sitemap = (tmp_path / "sitemap.xml").read_text()
     assert len(re.findall(r"<lastmod>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", sitemap)) == 3
+
+
+def test_the_startup_part_runs_alone_and_keeps_the_other_figures(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    out.write_text(json.dumps({"parse_pages_per_s": 2100.0, "startup_version_s": 9.9}))
+    results = run_startup(Config(out=out, workdir=tmp_path, startup_runs=1))
+    assert json.loads(out.read_text()) == results
+    assert results["parse_pages_per_s"] == 2100.0  # another part's figure is kept
+    assert results["startup_version_s"] != 9.9 and results["n_startup_runs"] == 1
+    assert 0 < results["startup_python_s"] < results["startup_search_s"]
+    assert results["startup_search_ratio_to_python"] == results["startup_search_s"] / results["startup_python_s"]
+    assert not list(tmp_path.glob("wmkb-bench-*"))

@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
 
 from harvester.normalise import regulations
 from tests.conftest import FIXTURE_SITE, run_cli
+
+WMKB = str(Path(sys.executable).with_name("wmkb"))
 
 AA_EN_HUNZE = FIXTURE_SITE / "erkende-organisaties" / "gemeente-aa-en-hunze" / "index.html"
 
@@ -43,13 +50,36 @@ def test_thuiswerken_gemeente_finds_municipalities_that_work_from_home(kb) -> No
         assert hit["org_type"] == "gemeente"
         # the practice says it, in these words or in another phrasing of the regulation
         assert "thuis" in hit["text"].lower() or "thuiswerken" in regulations([hit["text"]])
-        assert set(hit) == {"name", "slug", "url", "org_type", "section", "text", "score"}
+        assert set(hit) == {"name", "slug", "url", "org_type", "section", "text", "score", "across_practices"}
+        assert hit["across_practices"] is False  # the municipality's name is in every practice
 
 
-def test_search_marks_the_matched_words(kb) -> None:
-    result = run_cli(["search", "thuiswerken", "--type", "gemeente", "--limit", "3"], kb)
-    assert result.exit_code == 0
-    assert "**Thuiswerken**" in result.output or "**thuiswerken**" in result.output
+def test_search_marks_the_matched_words_on_a_terminal_only(kb) -> None:
+    # A pipe gets the text as it is; a terminal gets the matched words in bold.
+    piped = subprocess.run(
+        [WMKB, "search", "thuiswerken", "--type", "gemeente", "--limit", "3"],
+        env={**os.environ, **kb.env()}, capture_output=True, text=True, check=True,
+    ).stdout
+    assert "\n  Thuiswerken\n" in piped and "**" not in piped and "\x1b" not in piped
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [WMKB, "search", "thuiswerken", "--type", "gemeente", "--limit", "3"],
+        env={**os.environ, **kb.env()}, stdout=follower, stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    shown = b""
+    while chunk := _read_pty(leader):
+        shown += chunk
+    os.close(leader)
+    assert process.wait() == 0
+    assert "\x1b[1mThuiswerken\x1b[0m" in shown.decode()
+
+
+def _read_pty(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # the other end closed: Linux says EIO
+        return b""
 
 
 def test_search_filters_by_type_and_regulation(kb) -> None:
@@ -113,7 +143,7 @@ def test_export_tidy_tables(kb, fmt) -> None:
     slugs = [row["slug"] for row in rows]
     assert slugs == sorted(slugs)  # the same records export alike, whatever the crawl's order
     aa = next(row for row in rows if row["slug"] == "gemeente-aa-en-hunze")
-    assert str(aa["thuiswerken"]) == "True" and str(aa["verlof_sparen"]) == "False"
+    assert str(aa["thuiswerken"]).lower() == "true" and str(aa["verlof_sparen"]).lower() == "false"
     assert str(aa["employees"]) == "306"
     assert (
         len([row for row in practice_rows if row["slug"] == "gemeente-aa-en-hunze"])
@@ -182,3 +212,31 @@ def test_bad_database_url_and_unreadable_file(tmp_path) -> None:
     result = run_cli(["parse", str(tmp_path / "missing.html")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def _modules_imported_by(args: list[str], kb) -> set[str]:
+    """The top-level packages a real `wmkb ARGS` process has imported when it ends."""
+    report = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})),"
+        " file=sys.stderr))\n"
+        f"sys.argv = ['wmkb', *{args!r}]\n"
+        "import cli\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", report], env={**os.environ, **kb.env()}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())
+
+
+HEAVY = {"sqlalchemy", "alembic", "whoosh", "starlette", "jinja2", "uvicorn", "httpx", "selectolax", "psycopg"}
+
+
+def test_version_imports_nothing_heavy(kb) -> None:
+    assert not _modules_imported_by(["--version"], kb) & HEAVY
+
+
+def test_search_imports_the_index_alone(kb) -> None:
+    assert _modules_imported_by(["search", "thuiswerken gemeente"], kb) & HEAVY == {"whoosh"}

@@ -5,10 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from whoosh.lang import stopwords_for_language
 
+from harvester.models import Organisation, Practice
 from harvester.municipalities import match_municipality, province_in
+from harvester.store import open_database
+from index.analysis import content_words
+from index.similar import is_theme, similar
 from tests.conftest import run_cli
 
 BIG_CITIES = {"gemeente-hunsmeer", "gemeente-zuidervaart", "gemeente-amersfoort", "gemeente-stedevoort"}
@@ -100,3 +108,60 @@ def test_export_tables_load_as_tidy_data(kb) -> None:
         "flexibele_werktijden", "kortdurend_zorgverlof", "langdurig_zorgverlof", "maatwerk",
         "onbetaald_verlof", "thuiswerken", "verlof_kopen",
     }
+
+
+@pytest.mark.parametrize(
+    ("word", "theme"),
+    [
+        ("mantelzorgmakelaar", True),
+        ("vertrouwenspersoon", True),
+        ("intranetpagina", True),
+        ("jaar", False),  # everyday words
+        ("keer", False),
+        ("kopen", False),
+        ("drie", False),  # numbers, however rare their spelling
+        ("twaalf", False),
+        ("vijfentwintig", False),
+        ("tweehonderd", False),
+        ("achtste", False),
+        ("2025", False),
+        ("voor", False),  # too short, and a stop word
+    ],
+)
+def test_what_may_be_a_theme(word: str, theme: bool) -> None:
+    assert is_theme(word) is theme
+
+
+def test_shared_themes_are_distinctive_words_rarest_first(kb) -> None:
+    engine = open_database(kb.db_url)
+    analyzer = content_words()
+    stop_words = set(stopwords_for_language("nl"))
+    with Session(engine) as session:
+        slugs = list(session.scalars(select(Organisation.slug)))
+        texts = [practice.text for practice in session.scalars(select(Practice))]
+    # In how many practices each word occurs: the rarer, the more a shared one says.
+    in_practices = Counter(word for text in texts for word in {t.text for t in analyzer(text)})
+    seen = []
+    for slug in slugs:
+        for item in similar(engine, slug, limit=5)[1]:
+            for reason in item.reasons:
+                if reason.kind != "shared_themes":
+                    continue
+                themes = reason.values["themes"].split(", ")
+                seen += themes
+                rarity = [in_practices[word] for word in themes]
+                assert rarity == sorted(rarity), (slug, item.slug, themes)
+    assert len(seen) > 100
+    assert not {"jaar", "keer", "drie", "kopen"} & set(seen)
+    assert not set(seen) & stop_words
+    assert all(word.isalpha() for word in seen)
+
+
+def test_reasons_speak_about_the_organisation_by_its_name(kb) -> None:
+    found = json.loads(run_cli(["similar", "gemeente-wolderveen", "--limit", "3", "--json"], kb).stdout)
+    reasons = [reason for item in found for reason in item["reasons"]]
+    assert "similar size: 25.935 inhabitants (Gemeente Wolderveen: 25.000)" in reasons
+    assert "offers 6 of the 7 regulations of Gemeente Wolderveen" in reasons
+    assert not any("you" in reason for reason in reasons)
+    shown = run_cli(["similar", "gemeente-wolderveen", "--limit", "3"], kb).output
+    assert "you" not in shown and "has, Gemeente Wolderveen lacks: " in shown

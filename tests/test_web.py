@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -88,7 +89,7 @@ def test_every_facet_count_is_the_number_of_organisations_its_link_finds(client)
     tree = page(client, "/zoeken?q=mantelzorg")
     links = [
         (node.attributes["href"], int(node.parent.css_first(".count").text()))
-        for node in tree.css("aside.facets li a")
+        for node in tree.css("details.facets li a")
     ]
     assert len(links) > 15
     parameters = {next(iter(set(query_of(href)) - {"q"})) for href, _ in links}
@@ -97,7 +98,7 @@ def test_every_facet_count_is_the_number_of_organisations_its_link_finds(client)
         filtered = page(client, href)
         organisations = filtered.css_first(".summary .organisations").text()
         assert int(organisations) == count, href
-        chosen = filtered.css("aside.facets li.chosen a")
+        chosen = filtered.css("details.facets li.chosen a")
         assert len(chosen) == 1, href  # the chosen value is marked, and its link removes it
         assert query_of(chosen[0].attributes["href"]) == {"q": "mantelzorg"}
         assert len(filtered.css("p.chosen a.chip")) == 1
@@ -169,7 +170,7 @@ def test_search_state_survives_its_own_url() -> None:
 
 
 def test_a_query_with_markup_is_shown_as_text(client) -> None:
-    response = client.get("/zoeken", params={"q": '<script>alert("x")</script> "><img src=x>'})
+    response = client.get("/zoeken", params={"q": '<script>alert("x")</script> "><img src=x>"'})
     assert response.status_code == 200
     assert "<script>" not in response.text and "<img src=x>" not in response.text
     assert "&lt;script&gt;" in response.text
@@ -217,9 +218,14 @@ def test_the_organisation_page_shows_comparable_organisations_in_dutch(client) -
     assert first.css_first("h3 a").text() == "Gemeente Wolderveen"
     reasons = texts(first, "ul.reasons li")
     assert "ook in Drenthe" in reasons
-    assert any(reason.startswith("vergelijkbare omvang: 25.000 inwoners") for reason in reasons)
+    assert "vergelijkbare omvang: 25.000 inwoners (Gemeente Aa en Hunze: 25.935)" in reasons
+    assert any(reason.endswith(" regelingen van Gemeente Aa en Hunze ook") for reason in reasons)
     assert not any(reason.startswith(("same", "similar", "also", "shares")) for reason in reasons)
-    assert first.css_first(".they-have h4").text() == "Zij hebben, u niet"
+    # The page speaks about the organisation, never to the reader as if they were it.
+    said = first.text()
+    assert " u " not in said and "(u:" not in said and " uw " not in said
+    assert not first.css(".score") and "0." not in first.css_first("h3").text()  # no bare score
+    assert first.css_first(".they-have h4").text() == "Wat Gemeente Aa en Hunze niet heeft"
     assert "Regelingen uit de cao" in texts(first, ".they-have ul.tags li")
     more = tree.css_first("a.more").attributes["href"]
     assert more == AA_EN_HUNZE + "/vergelijkbaar"
@@ -317,7 +323,10 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
     }
     assert bars["Gemeente"] == by_type["gemeente"]
     assert sum(bars.values()) == sum(by_type.values())
-    assert "Drenthe" in texts(figures["Organisaties per provincie"], "text.label")
+    provinces = texts(figures["Organisaties per provincie"], "text.label")
+    assert "Drenthe" in provinces and "onbekend" not in provinces  # no bar for "unknown"
+    unknown = tree.css_first("p.unknown-province").text()
+    assert unknown.startswith("Van 17 organisaties is de provincie onbekend")
     years = texts(figures["Erkenningen per jaar"], "text.label")
     assert years == [str(year) for year in range(int(years[0]), int(years[-1]) + 1)]
     regulations = figures["Hoe vaak elke regeling wordt geboden"].css("rect.bar")
@@ -364,7 +373,7 @@ def csv_rows(client: TestClient, url: str) -> list[dict]:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"].startswith("attachment; filename=")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
 
 
 def test_every_result_list_downloads_as_csv(client) -> None:
@@ -373,7 +382,7 @@ def test_every_result_list_downloads_as_csv(client) -> None:
     rows = csv_rows(client, tree.css_first("a.csv").attributes["href"])
     shown = [node.text().strip() for node in tree.css("li.hit .text")]
     assert [row["text"] for row in rows] == shown
-    assert set(rows[0]) == {"name", "slug", "org_type", "section", "text", "score", "url"}
+    assert set(rows[0]) == {"name", "slug", "org_type", "section", "text", "score", "across_practices", "url"}
     by_organisation = csv_rows(client, "/zoeken.csv?q=mantelzorg&weergave=organisaties")
     organisations = page(client, "/zoeken?q=mantelzorg").css_first(".summary .organisations")
     assert len(by_organisation) == int(organisations.text())
@@ -391,8 +400,8 @@ def test_every_result_list_downloads_as_csv(client) -> None:
     table = {row["row"]: row for row in compared}
     assert table["regulation:cao"] == {
         "row": "regulation:cao",
-        "gemeente-aa-en-hunze": "False",
-        "gemeente-wolderveen": "True",
+        "gemeente-aa-en-hunze": "false",
+        "gemeente-wolderveen": "true",
     }
     changes = csv_rows(client, "/wijzigingen.csv?sinds=2000-01-01")
     assert len(changes) == lookup.stats(client.app.state.engine)["organisations"]
@@ -539,3 +548,46 @@ def test_make_demo_ends_with_the_command_that_serves_it(tmp_path) -> None:
     result = run_cli(["demo", "--home", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].strip() == f"WMKB_HOME={tmp_path / 'demo'} wmkb serve"
+
+
+def test_compare_takes_names_and_shows_them_in_its_form(client) -> None:
+    tree = page(client, "/vergelijk?org=Gemeente+Aa+en+Hunze&org=gemeente-wolderveen")
+    assert texts(tree, "table.compare thead a") == ["Gemeente Aa en Hunze", "Gemeente Wolderveen"]
+    filled = [node.attributes["value"] for node in tree.css("form.compare-form input[name=org]")]
+    assert filled[:3] == ["Gemeente Aa en Hunze", "Gemeente Wolderveen", ""]
+
+
+def test_a_name_typed_wrong_gets_a_dutch_404_with_bedoelde_u(client) -> None:
+    tree = page(client, "/vergelijk?org=Gemeente+Amersfort&org=gemeente-wolderveen", 404)
+    assert tree.css_first("p.lead").text() == "Er is geen organisatie ‘Gemeente Amersfort’ in de kennisbank."
+    suggestion = tree.css_first("p.suggestion")
+    assert suggestion.text().split() == ["Bedoelde", "u", "Gemeente", "Amersfoort?"]
+    link = suggestion.css_first("a").attributes["href"]
+    assert link == "/vergelijk?org=Gemeente+Amersfoort&org=gemeente-wolderveen"
+    assert texts(page(client, link), "table.compare thead a")[0] == "Gemeente Amersfoort"
+    own = page(client, "/organisatie/Gemeente Amersfort", 404).css_first("p.suggestion a")
+    assert own.attributes["href"] == "/organisatie/Gemeente%20Amersfoort"
+
+
+ENGLISH = re.compile(
+    r"\b(the|you|your|unknown|not|error|query|organisations?|match|found|page|please|invalid|must|between|one of)\b"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/", 200), ("/zoeken?q=thuiswerken+gemeente", 200), ("/zoeken?q=mantelzorgmakelaar+thuiswerken", 200),
+        ("/zoeken?q=thuiswerken&weergave=organisaties", 200), (AA_EN_HUNZE, 200), (AA_EN_HUNZE + "/vergelijkbaar", 200),
+        ("/vergelijk", 200), ("/vergelijk?org=gemeente-aa-en-hunze&org=gemeente-wolderveen", 200),
+        ("/wijzigingen?sinds=2000-01-01", 200), ("/overzicht", 200), ("/zoeken?q=foo:bar", 400),
+        ("/zoeken?q=provincie:Atlantis", 400), ("/zoeken?q=x", 400), ("/organisatie/x", 404),
+        ("/vergelijk?org=a", 400), ("/wijzigingen?sinds=x", 400), ("/zoeken?per=7&q=x", 400), ("/nergens", 404),
+    ],
+)
+def test_every_page_speaks_dutch_errors_included(client, url: str, status: int) -> None:
+    tree = page(client, url, status)
+    for node in tree.css("code"):  # the query syntax's own words (OR, NOT) are shown as code
+        node.decompose()
+    found = sorted(set(ENGLISH.findall(tree.body.text(separator=" "))))
+    assert found == [], url

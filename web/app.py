@@ -20,7 +20,6 @@ missing database or index 503: each a page in Dutch, never a traceback.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import socket
@@ -28,7 +27,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup, escape
@@ -45,10 +44,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from harvester import lookup
-from harvester.errors import IndexError_, QueryError, StoreError, UsageError, WmkbError
+from harvester.errors import (
+    IndexError_,
+    NotFoundError,
+    QueryError,
+    StoreError,
+    UsageError,
+    WmkbError,
+)
+from harvester.export import write_csv
 from harvester.municipalities import cbs_figures
 from harvester.store import database_error, open_database
-from index.build import open_index, organisations_facts
+from index.directory import open_index, organisations_facts
 from index.query import MARK_END, MARK_START
 from index.similar import similar
 from web import advisors, charts, labels, params, results
@@ -245,12 +252,7 @@ class _Site:
         return record, comparable
 
     def _record(self, slug: str) -> dict:
-        try:
-            return lookup.show(self.engine, params.slug(slug))
-        except params.ParameterError:
-            raise
-        except UsageError as error:  # find_organisation's: no such organisation
-            raise HTTPException(404, _dutch_not_found(str(error))) from error
+        return lookup.show(self.engine, params.slug(slug))  # NotFoundError: a 404 page
 
     # compare
 
@@ -259,7 +261,8 @@ class _Site:
         table = self._compare(names) if names else None
         context = {
             "table": table,
-            "names": names,
+            # The form shows the organisations by name, however the address named them.
+            "names": [org["name"] for org in table["organisations"]] if table else names,
             "csv_query": urlencode([("org", name) for name in names]),
             "all_names": self._names(),
             "max_compared": lookup.MAX_COMPARED,
@@ -281,10 +284,7 @@ class _Site:
         return _csv(rows, ["row", *slugs], "wmkb-vergelijking.csv")
 
     def _compare(self, names: list[str]) -> dict:
-        try:
-            return lookup.compare(self.engine, names)
-        except UsageError as error:
-            raise HTTPException(404, _dutch_not_found(str(error))) from error
+        return lookup.compare(self.engine, names)  # NotFoundError: a 404 page
 
     def _names(self) -> list[str]:
         return sorted(facts["name"] for facts in organisations_facts(self.index_dir).values())
@@ -337,9 +337,29 @@ class _Site:
 
     # errors: a page in Dutch with the status, never a traceback
 
-    def error(self, request: Request, status: int, title: str, message: str, detail: str = ""):
-        context = {"title": title, "message": message, "detail": detail, "nav": None}
+    def error(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        message: str,
+        suggestions: list[tuple[str, str]] | None = None,
+    ):
+        context = {
+            "title": title,
+            "message": message,
+            "suggestions": suggestions or [],  # (name, address) for "bedoelde u"
+            "nav": None,
+        }
         return self.render(request, "error.html", context, status_code=status)
+
+    def not_found(self, request: Request, error: NotFoundError):
+        """No organisation by that name: 404, with the names most like it as links to the same
+        page for them."""
+        words = labels.labels().not_found
+        suggestions = [(name, _instead(request, error.wanted, name)) for name in error.suggestions]
+        message = words["organisation"].format(name=error.wanted)
+        return self.error(request, 404, words["title"], message, suggestions)
 
     def http_error(self, request: Request, error: HTTPException):
         if error.status_code == 404:
@@ -348,16 +368,13 @@ class _Site:
         return self.error(request, error.status_code, "Dit gaat niet", str(error.detail))
 
     def wmkb_error(self, request: Request, error: WmkbError):
+        if isinstance(error, NotFoundError):
+            return self.not_found(request, error)
         if isinstance(error, params.ParameterError):
             return self.error(request, 400, "Dit gaat niet", str(error))
         if isinstance(error, QueryError):
             return self.error(
-                request,
-                400,
-                "Deze zoekvraag kan ik niet lezen",
-                "Probeer gewone woorden, een “zinsdeel tussen aanhalingstekens”, of een filter "
-                "als type:gemeente of province:Drenthe.",
-                detail=str(error),
+                request, 400, labels.labels().search["refused"], labels.query_error(error)
             )
         if isinstance(error, UsageError):
             return self.error(request, 400, "Dit gaat niet", str(error))
@@ -367,7 +384,6 @@ class _Site:
                 503,
                 "De kennisbank is niet beschikbaar",
                 "Probeer het over een minuut opnieuw; blijft dit zo, vraag dan de beheerder.",
-                detail=str(error),
             )
         return self.bug(request, error)
 
@@ -420,11 +436,9 @@ def _web_address(url: str | None) -> str | None:
 
 
 def _csv(rows: Iterable[dict], columns: list[str], filename: str) -> Response:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # the byte-order mark: spreadsheets then read the text as UTF-8
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
+    """A download by wmkb's one CSV convention (harvester/export.py), as `wmkb export` writes."""
+    buffer = io.StringIO(newline="")
+    write_csv(rows, buffer, columns)
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     return Response(
         buffer.getvalue(),
@@ -443,7 +457,13 @@ def _start_of(day) -> datetime:
     return datetime.combine(day, time())
 
 
-def _dutch_not_found(message: str) -> str:
-    found = re.search(r"no organisation named '(.+?)'", message)
-    name = found[1] if found else message
-    return f"Er is geen organisatie ‘{name}’ in de kennisbank."
+def _instead(request: Request, wanted: str, name: str) -> str:
+    """The address asked for, with the organisation `name` in the place of `wanted`."""
+    if request.url.path.startswith("/vergelijk"):
+        names = [
+            name if value.strip() == wanted else value
+            for value in request.query_params.getlist("org")
+        ]
+        return f"{request.url.path}?{urlencode([('org', value) for value in names])}"
+    slug = request.path_params.get("slug", wanted)
+    return request.url.path.replace(f"/organisatie/{slug}", f"/organisatie/{quote(name)}", 1)

@@ -25,7 +25,7 @@ BAR_WIDTH = 380.0  # px, the longest bar
 LABEL_WIDTH = 190.0  # px left of the bars for their labels
 ROW_HEIGHT = 26.0  # px per bar
 COLUMN_AREA_HEIGHT = 160.0  # px, the tallest column
-COLUMN_WIDTH = 34.0  # px per year, gap included
+COLUMN_WIDTH = 44.0  # px per year, gap included: room for "2019" and a gap to the next
 UNKNOWN = "onbekend"
 
 
@@ -54,7 +54,8 @@ class Chart:
 class Overview:
     organisations: int  # recognised now (withdrawn ones are not counted)
     by_type: list[tuple[str, int]]
-    by_province: list[tuple[str, int]]
+    by_province: list[tuple[str, int]]  # the known provinces; the unknown ones apart
+    unknown_province: int  # organisations whose province neither CBS nor the page gives
     by_year: list[tuple[str, int]]
     by_regulation: list[tuple[str, int]]
 
@@ -68,6 +69,8 @@ class Overview:
         ):
             for label, value in counts:
                 yield {"grafiek": chart, "waarde": label, "organisaties": value}
+            if chart == "provincie" and self.unknown_province:
+                yield {"grafiek": chart, "waarde": UNKNOWN, "organisaties": self.unknown_province}
 
 
 def overview(engine: Engine) -> Overview:
@@ -91,10 +94,12 @@ def overview(engine: Engine) -> Overview:
     return Overview(
         organisations=total,
         by_type=[(labels.org_type(t), types[t]) for t in vocabulary.ORG_TYPES if types[t]],
+        # "Unknown" is no province: a bar of it would dwarf the ones the chart is about.
         by_province=sorted(
-            ((p, provinces[p]) for p in (*PROVINCES, UNKNOWN) if provinces[p]),
+            ((p, provinces[p]) for p in PROVINCES if provinces[p]),
             key=lambda item: -item[1],
         ),
+        unknown_province=provinces[UNKNOWN],
         by_year=[(str(year), years[year]) for year in span],  # a year without any shows as 0
         by_regulation=sorted(
             ((labels.regulation(code), regulations[code]) for code in codes),
@@ -132,9 +137,9 @@ def column_chart(counts: list[tuple[str, int]]) -> Chart:
             Bar(
                 label=label,
                 value=value,
-                x=index * COLUMN_WIDTH + 4,
+                x=index * COLUMN_WIDTH + 6,
                 y=baseline - height,
-                width=COLUMN_WIDTH - 8,
+                width=COLUMN_WIDTH - 12,
                 height=height,
             )
         )

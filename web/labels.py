@@ -16,7 +16,8 @@ from functools import cache
 from importlib import resources
 
 from harvester import vocabulary
-from harvester.errors import WmkbError
+from harvester.errors import QueryError, WmkbError
+from index.query import FILTERS
 from index.similar import Reason
 
 
@@ -31,6 +32,12 @@ class Labels:
     reasons: dict[str, str]  # kind of reason → Dutch template
     municipality: dict[str, str]  # the advisors' pages (web/advisors.py)
     coverage: dict[str, str]
+    search: dict[str, str]
+    query_errors: dict[str, str]  # kind of QueryError → Dutch template
+    not_found: dict[str, str]
+    comparable: dict[str, str]
+    overview: dict[str, str]
+    change_columns: dict[str, str]
     sections: dict[str, str]  # from harvester/data: the parser's own words
     regulations: dict[str, str]
 
@@ -56,6 +63,12 @@ def labels() -> Labels:
         reasons=reasons,
         municipality=dict(data["municipality"]),
         coverage=dict(data["coverage"]),
+        search=dict(data["search"]),
+        query_errors=dict(data["query_errors"]),
+        not_found=dict(data["not_found"]),
+        comparable=dict(data["comparable"]),
+        overview=dict(data["overview"]),
+        change_columns=dict(data["change_columns"]),
         sections=vocabulary.sections().labels,
         regulations=vocabulary.regulations().labels,
     )
@@ -79,6 +92,16 @@ def reason(found: Reason) -> str:
     if "org_type" in values:
         values["org_type"] = labels().org_types.get(values["org_type"], values["org_type"])
     return labels().reasons[found.kind].format(**values)
+
+
+def query_error(error: QueryError) -> str:
+    """What is wrong with a query, in Dutch, with the filters' Dutch names."""
+    values = dict(error.values)
+    kind = error.kind
+    if kind == "bad_value" and not values.get("value"):
+        kind = "missing_value"
+    values["fields"] = ", ".join(names[1] for names in FILTERS.values())
+    return labels().query_errors[kind].format(**values)
 
 
 def change_field(field: str) -> str:

@@ -37,6 +37,8 @@ class SearchPage:
     found: SearchResult
     hits: list[Hit] = field(default_factory=list)  # the practices view
     rows: list[dict] = field(default_factory=list)  # the one-row-per-organisation view
+    # The practices view: after the hits, organisations whose words are in different practices.
+    across: list[dict] = field(default_factory=list)
     organisations: int = 0  # organisations that match, in all
     pages: int | None = None  # known when paging by organisation; practices page by "more"
     has_more: bool = False  # a next page
@@ -60,6 +62,7 @@ def search_page(index_dir: Path, state: SearchState) -> SearchPage:
         page.has_more = state.pagina < page.pages
     else:
         page.hits = found.hits
+        page.across = found.across
         page.has_more = found.has_more
     page.suggestion = _suggestion(index_dir, state, found)
     page.facets = _facets(state, found.facets)
@@ -71,6 +74,7 @@ def csv_rows(index_dir: Path, state: SearchState) -> Iterator[dict]:
     found = _search(index_dir, state, limit=MAX_CSV_ROWS)
     if not state.by_organisation:
         yield from (hit.as_json() for hit in found.hits)
+        yield from (hit.as_json() for row in found.across for hit in row["practices"])
         return
     for row in found.by_organisation():
         yield {
@@ -79,6 +83,7 @@ def csv_rows(index_dir: Path, state: SearchState) -> Iterator[dict]:
             "org_type": row["org_type"],
             "url": row["url"],
             "score": round(row["score"], 4),
+            "across_practices": row["across_practices"],
             "practices": " | ".join(
                 f"{labels.section(hit.section)}: {hit.text}" for hit in row["practices"]
             ),
@@ -86,8 +91,10 @@ def csv_rows(index_dir: Path, state: SearchState) -> Iterator[dict]:
 
 
 CSV_COLUMNS = {
-    "praktijken": ["name", "slug", "org_type", "section", "text", "score", "url"],
-    "organisaties": ["name", "slug", "org_type", "score", "practices", "url"],
+    "praktijken": [
+        *("name", "slug", "org_type", "section", "text", "score", "across_practices", "url")
+    ],
+    "organisaties": ["name", "slug", "org_type", "score", "across_practices", "practices", "url"],
 }
 
 
