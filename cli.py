@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from harvester import archive, lookup, settings, vocabulary
 from harvester import export as exporting
-from harvester import lookup, settings, vocabulary
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
 from harvester.pipeline import read
@@ -518,6 +518,22 @@ def reindex_command(db_url, index_dir) -> None:
         index_dir or settings.default_index_dir(),
     )
     click.echo(f"{count} practices indexed")
+
+
+@main.command("archive")
+@_json_option
+def archive_command(as_json) -> None:
+    """The archive of downloaded pages: its WARC files, their records and bytes."""
+    found = archive.summarise(settings.archive_dir()).as_json()
+    if as_json:
+        _echo_json(found)
+        return
+    click.echo(f"archive: {found['directory']}")
+    for entry in found["files"]:
+        records = sum(entry["records"].values())
+        click.echo(f"  {entry['name']}  {records} records  {entry['bytes']:,} bytes")
+    shown = ", ".join(f"{kind} {count}" for kind, count in found["records"].items()) or "none"
+    click.echo(f"{len(found['files'])} files, {found['bytes']:,} bytes; records: {shown}")
 
 
 @main.group("db")

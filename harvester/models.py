@@ -5,7 +5,8 @@ index is built from these tables and can always be rebuilt from them.
     organisations ──< practices                 one row per item of a profile's sections
                   ──< organisation_regulations  one row per regulation code it offers
                   ──< changes                   what a refresh changed, field by field
-    pages                                       every URL fetched, with its validators
+    pages                                       every URL fetched, with its validators and the
+                                                archive record holding its bytes
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
 """
 
@@ -13,7 +14,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -112,6 +122,9 @@ class Change(Base):
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # What made the change: "site" (a refresh), "reader" (a reparse of the archive after the
+    # reader or its data improved), "archive" (captures imported from WARC files or Wayback).
+    source: Mapped[str] = mapped_column(String(20), default="site", server_default="site")
 
     organisation: Mapped[Organisation] = relationship(back_populates="changes")
 
@@ -132,6 +145,10 @@ class Page(Base):
     kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
     organisation_url: Mapped[str | None] = mapped_column(String(2000))
     links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
+    # The archive's response record holding the page's current bytes: file, offset, WARC-Date.
+    archive_file: Mapped[str | None] = mapped_column(String(300))
+    archive_offset: Mapped[int | None] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RefreshRun(Base):

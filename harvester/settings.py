@@ -29,6 +29,9 @@ RETRY_AFTER_MAX_S = 120.0  # a Retry-After longer than this is cut to it
 DB_CONNECT_TIMEOUT_S = 5  # seconds to reach a database server; one that does not answer fails
 MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organisations than this
 # withdraws none of them: a site that moved all its pages is not 200 organisations leaving
+# A WARC file of the archive is closed, and the next one begun, once it has grown past this: files
+# of this size copy, back up and open in WARC tools comfortably.
+ARCHIVE_FILE_BYTES = 100_000_000
 FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing
 
 # Tracking parameters that never change a page's content; dropped from every URL.
@@ -46,3 +49,8 @@ def default_db_url() -> str:
 
 def default_index_dir() -> Path:
     return home() / "index"
+
+
+def archive_dir() -> Path:
+    """$WMKB_HOME/archive: the WARC files of every page a refresh downloaded."""
+    return home() / "archive"

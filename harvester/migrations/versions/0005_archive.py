@@ -1,0 +1,42 @@
+"""The archive: pages point at the WARC record holding their current bytes; changes say where
+they came from.
+
+pages.archive_file, archive_offset and archived_at locate the response record (file of
+$WMKB_HOME/archive, offset, WARC-Date). changes.source says what made a change: "site" (a
+refresh), "reader" (`wmkb reparse` after the reader or its data improved) or "archive" (captures
+brought in by `wmkb import-warc` or `wmkb backfill`). Every change stored before is a refresh's.
+
+Revision ID: 0005
+Revises: 0002
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("pages") as batch:
+        batch.add_column(sa.Column("archive_file", sa.String(length=300), nullable=True))
+        batch.add_column(sa.Column("archive_offset", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("archived_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("changes") as batch:
+        batch.add_column(
+            sa.Column("source", sa.String(length=20), nullable=False, server_default="site")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("changes") as batch:
+        batch.drop_column("source")
+    with op.batch_alter_table("pages") as batch:
+        batch.drop_column("archived_at")
+        batch.drop_column("archive_offset")
+        batch.drop_column("archive_file")
