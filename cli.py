@@ -20,6 +20,8 @@ from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
 from harvester.pipeline import read
 from harvester.refresh import COUNTS, RefreshOptions, default_user_agent, refresh
+from harvester.reparse import COUNTS as REPARSE_COUNTS
+from harvester.reparse import reparse
 from harvester.sitehost import serve_folder
 from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
@@ -320,7 +322,10 @@ def show_command(name_or_slug, db_url, as_json) -> None:
     click.echo("\nregulations: " + (", ".join(record["regulations"]) or "–"))
     click.echo(f"history: {len(record['history'])} changes")
     for change in record["history"]:
-        click.echo(f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}")
+        source = "" if change["source"] == "site" else f" ({change['source']})"
+        click.echo(
+            f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}{source}"
+        )
 
 
 @main.command("changes")
@@ -518,6 +523,32 @@ def reindex_command(db_url, index_dir) -> None:
         index_dir or settings.default_index_dir(),
     )
     click.echo(f"{count} practices indexed")
+
+
+@main.command("reparse")
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=None,
+    help="The site whose links pages lead to [default: the last refresh's; env WMKB_SITE].",
+)
+@_db_option
+@_index_option
+@_json_option
+def reparse_command(site, db_url, index_dir, as_json) -> None:
+    """Read every archived page again with the current reader and data files; no request to
+    the site. Changes are stored as the reader's, and the index is brought up to date."""
+    engine = open_database(db_url or settings.default_db_url())
+    summary = reparse(engine, settings.archive_dir(), site=site)
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+        return
+    click.echo(f"reparse: {summary.pages} archived pages read again")
+    for key in REPARSE_COUNTS[1:]:
+        click.echo(f"  {key:<13}{getattr(summary, key):>6}")
+    for url, reason in summary.failures[:20]:
+        click.echo(f"  failed: {url}: {reason}")
 
 
 @main.command("archive")

@@ -76,6 +76,7 @@ def organisation_json(organisation: Organisation) -> dict:
             {
                 "changed_at": _iso(change.changed_at),
                 "run_id": change.run_id,
+                "source": change.source,
                 "field": change.field,
                 "old": _list_or_text(change.field, change.old_value),
                 "new": _list_or_text(change.field, change.new_value),
@@ -174,6 +175,7 @@ def changes(engine: Engine, since: datetime | None = None, limit: int | None = N
                 "name": name,
                 "slug": slug,
                 "run_id": change.run_id,
+                "source": change.source,
                 "field": change.field,
                 "old": _list_or_text(change.field, change.old_value),
                 "new": _list_or_text(change.field, change.new_value),
