@@ -15,6 +15,7 @@ from harvester.errors import UsageError
 from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
 from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
+from harvester.provenance import provenance
 
 _READ_BATCH = 500  # organisations read from the database at a time
 
@@ -87,8 +88,13 @@ def organisation_json(organisation: Organisation) -> dict:
 
 
 def show(engine: Engine, name_or_slug: str) -> dict:
+    """One organisation's record and history, and the provenance of its record."""
     with Session(engine) as session:
-        return organisation_json(find_organisation(session, name_or_slug))
+        organisation = find_organisation(session, name_or_slug)
+        return {
+            **organisation_json(organisation),
+            "provenance": provenance(session, organisation.url),
+        }
 
 
 COMPARE_FACTS = (

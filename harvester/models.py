@@ -143,7 +143,7 @@ class Page(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
-    organisation_url: Mapped[str | None] = mapped_column(String(2000))
+    organisation_url: Mapped[str | None] = mapped_column(String(2000), index=True)
     links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
     # The archive's response record holding the page's current bytes: file, offset, WARC-Date.
     archive_file: Mapped[str | None] = mapped_column(String(300))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from harvester.archive import captures, read_captures
+from harvester.archive import captures, parse_warc_date, read_captures
 from harvester.models import Page
 from harvester.sitehost import serve_folder
 from harvester.store import open_database
@@ -125,3 +126,24 @@ def test_wmkb_archive_counts_files_records_and_bytes(site, new_kb) -> None:
     assert shown["records"] == dict(sorted(Counter(kind for kind, _, _ in _records(kb)).items()))
     text = run_cli(["archive"], kb).stdout
     assert text.splitlines()[-1].startswith(f"{len(files)} files, {shown['bytes']:,} bytes; ")
+
+
+def test_a_record_is_traced_to_its_page_its_time_and_its_archive_record(site, new_kb) -> None:
+    kb = new_kb
+    _refresh(site, kb)
+    shown = json.loads(run_cli(["show", "Gemeente Amersfoort", "--json"], kb).stdout)
+    source = shown["provenance"]
+    with (kb.home / "archive" / source["archive_file"]).open("rb") as stream:
+        stream.seek(source["archive_offset"])
+        record = next(iter(ArchiveIterator(stream)))
+        body = record.content_stream().read().decode("utf-8")
+    assert record.rec_type == "response"
+    assert record.rec_headers.get_header("WARC-Target-URI") == source["page_url"]
+    captured = datetime.fromisoformat(source["captured_at"])
+    assert parse_warc_date(record.rec_headers.get_header("WARC-Date")) == captured
+    assert source["page_url"].startswith(site) and source["fetched_at"] >= source["captured_at"]
+    assert shown["sections"]["awareness"][0][:40] in " ".join(body.split())
+
+    exported = run_cli(["export", "--format", "json"], kb)
+    row = next(row for row in json.loads(exported.stdout) if row["slug"] == shown["slug"])
+    assert {name: row[name] for name in source} == source

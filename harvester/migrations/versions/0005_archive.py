@@ -2,9 +2,10 @@
 they came from.
 
 pages.archive_file, archive_offset and archived_at locate the response record (file of
-$WMKB_HOME/archive, offset, WARC-Date). changes.source says what made a change: "site" (a
-refresh), "reader" (`wmkb reparse` after the reader or its data improved) or "archive" (captures
-brought in by `wmkb import-warc` or `wmkb backfill`). Every change stored before is a refresh's.
+$WMKB_HOME/archive, offset, WARC-Date); pages are found by organisation_url for provenance.
+changes.source says what made a change: "site" (a refresh), "reader" (`wmkb reparse` after the
+reader or its data improved) or "archive" (captures brought in by `wmkb import-warc` or `wmkb
+backfill`). Every change stored before is a refresh's.
 
 Revision ID: 0005
 Revises: 0002
@@ -27,6 +28,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("archive_file", sa.String(length=300), nullable=True))
         batch.add_column(sa.Column("archive_offset", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("archived_at", sa.DateTime(), nullable=True))
+        # The provenance of an organisation's record is looked up by its URL.
+        batch.create_index("ix_pages_organisation_url", ["organisation_url"])
     with op.batch_alter_table("changes") as batch:
         batch.add_column(
             sa.Column("source", sa.String(length=20), nullable=False, server_default="site")
@@ -37,6 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table("changes") as batch:
         batch.drop_column("source")
     with op.batch_alter_table("pages") as batch:
+        batch.drop_index("ix_pages_organisation_url")
         batch.drop_column("archived_at")
         batch.drop_column("archive_offset")
         batch.drop_column("archive_file")
