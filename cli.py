@@ -18,6 +18,8 @@ from harvester import archive, lookup, settings, vocabulary
 from harvester import export as exporting
 from harvester.errors import WmkbError
 from harvester.fetch import FetchSettings
+from harvester.imports import COUNTS as IMPORT_COUNTS
+from harvester.imports import import_warcs
 from harvester.pipeline import read
 from harvester.refresh import COUNTS, RefreshOptions, default_user_agent, refresh
 from harvester.reparse import COUNTS as REPARSE_COUNTS
@@ -549,6 +551,50 @@ def reparse_command(site, db_url, index_dir, as_json) -> None:
         click.echo(f"  {key:<13}{getattr(summary, key):>6}")
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")
+
+
+@main.command("import-warc")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=settings.SITE_URL,
+    show_default=True,
+    help="The site whose captures are kept [env WMKB_SITE].",
+)
+@_db_option
+@_index_option
+@_json_option
+def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
+    """Bring in the site's captures from WARC files (gzipped or not, made by anyone), as
+    refreshes dated by their capture time, oldest first. Exits 1 when a record was unreadable
+    (it is named, and passed over)."""
+    _import_and_report(
+        lambda engine: import_warcs(engine, files, site=site, archive_dir=settings.archive_dir()),
+        db_url,
+        index_dir,
+        as_json,
+    )
+
+
+def _import_and_report(run, db_url, index_dir, as_json) -> None:
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    summary = run(engine)
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+    else:
+        click.echo(f"{summary.captures} captures of the site in {summary.files} files")
+        for key in IMPORT_COUNTS[1:]:
+            click.echo(f"  {key:<21}{getattr(summary, key):>6}")
+        for url, reason in summary.failures[:20]:
+            click.echo(f"  failed: {url}: {reason}")
+    for bad in summary.bad_records:
+        click.echo(f"skipped: {bad}", err=True)
+    if summary.bad_records:
+        raise _Failure(f"{len(summary.bad_records)} records could not be read; the rest is in", 1)
 
 
 @main.command("archive")

@@ -135,6 +135,31 @@ class ArchiveWriter:
         self._request(response, response.final_url, at)
         return self._write(record, "revisit", at)
 
+    def capture(self, capture: Capture, *, url: str) -> Place:
+        """Copy a capture imported from another archive, under its own date, as `url` (its URL
+        on the site), so that it can be read again like any page a refresh downloaded."""
+        writer = self._open()
+        headers = [("Content-Length", str(len(capture.body)))]
+        if capture.content_type:
+            headers.append(("Content-Type", capture.content_type))
+        if capture.location:
+            headers.append(("Location", capture.location))
+        record = writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(capture.body),
+            length=len(capture.body),
+            http_headers=StatusAndHeaders(
+                f"{capture.status} {_phrase(capture.status)}".strip(), headers, "HTTP/1.1"
+            ),
+            warc_headers_dict={
+                "WARC-Date": warc_date(capture.date),
+                # Where it came from: an extension field, which WARC readers pass over.
+                "WMKB-Imported-From": f"{capture.file}#{capture.offset} {capture.url}",
+            },
+        )
+        return self._write(record, "response", capture.date)
+
     def close(self) -> None:
         if self._stream is not None:
             self._stream.close()
@@ -195,11 +220,15 @@ class ArchiveWriter:
         return self._writer
 
 
-def _response_headers(response: Response, length: int) -> StatusAndHeaders:
+def _phrase(status: int | None) -> str:
     try:
-        phrase = HTTPStatus(response.status).phrase
+        return HTTPStatus(status).phrase
     except ValueError:
-        phrase = ""
+        return ""
+
+
+def _response_headers(response: Response, length: int) -> StatusAndHeaders:
+    phrase = _phrase(response.status)
     headers = [
         (name, value) for name, value in response.headers if name.lower() not in _WIRE_HEADERS
     ]

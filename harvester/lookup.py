@@ -15,7 +15,7 @@ from harvester.errors import UsageError
 from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
 from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
-from harvester.provenance import provenance
+from harvester.provenance import provenance, utc_text
 
 _READ_BATCH = 500  # organisations read from the database at a time
 
@@ -211,7 +211,7 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"
+        return utc_text(value)
     return value.isoformat()
 
 

@@ -8,6 +8,7 @@ index is built from these tables and can always be rebuilt from them.
     pages                                       every URL fetched, with its validators and the
                                                 archive record holding its bytes
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
+    imported_captures                           web-archive captures already brought in
 """
 
 from __future__ import annotations
@@ -66,8 +67,11 @@ class Organisation(Base):
         order_by="OrganisationRegulation.code",
         cascade="all, delete-orphan",
     )
+    # In date order: captures imported from web archives are older than what a refresh saw.
     changes: Mapped[list[Change]] = relationship(
-        back_populates="organisation", order_by="Change.id", cascade="all, delete-orphan"
+        back_populates="organisation",
+        order_by="(Change.changed_at, Change.id)",
+        cascade="all, delete-orphan",
     )
 
 
@@ -175,6 +179,18 @@ class FetchFailure(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     run: Mapped[RefreshRun] = relationship(back_populates="failures")
+
+
+class ImportedCapture(Base):
+    """A capture already brought in from a WARC file or the Wayback Machine: importing it again
+    changes nothing. `key` is the SHA-256 of its URL, WARC-Date and payload digest."""
+
+    __tablename__ = "imported_captures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class KnowledgeBaseState(Base):

@@ -4,6 +4,8 @@ evidence (`wmkb show --json`, the organisations export)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -16,8 +18,8 @@ def provenance(session: Session, organisation_url: str) -> dict | None:
     """The page an organisation's record was last read from, or None when no page is known.
 
     {"page_url": "https://www.werkenmantelzorg.nl/erkende-organisaties/gemeente-x/",
-     "captured_at": "2026-12-04T22:30:00.123456",   # when these bytes were downloaded
-     "fetched_at": "2026-12-05T04:17:03.000001",    # when the site last confirmed them
+     "captured_at": "2026-12-04T22:30:00Z",   # when these bytes were downloaded
+     "fetched_at": "2026-12-05T04:17:03Z",    # when the site last confirmed them
      "archive_file": "wmkb-20261204T223000-run7-00001.warc.gz", "archive_offset": 48213}
     """
     page = session.execute(_LATEST_PAGE, {"url": organisation_url}).first()
@@ -25,15 +27,18 @@ def provenance(session: Session, organisation_url: str) -> dict | None:
         return None
     return {
         "page_url": page.final_url,
-        "captured_at": _iso(page.archived_at),
-        "fetched_at": _iso(page.fetched_at),
+        "captured_at": utc_text(page.archived_at),
+        "fetched_at": utc_text(page.fetched_at),
         "archive_file": page.archive_file,
         "archive_offset": page.archive_offset,
     }
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+def utc_text(value: datetime | None) -> str | None:
+    """A time as wmkb shows it: UTC to the second, marked Z."""
+    if value is None:
+        return None
+    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 _PAGES = Page.__table__

@@ -446,6 +446,8 @@ _STORED_PAGE = select(
     _PAGES.c.archive_offset,
     _PAGES.c.archived_at,
 ).where(_PAGES.c.url == bindparam("url"))
+
+
 def _place(known: Row) -> Place | None:
     if known.archive_file is None:
         return None
