@@ -27,6 +27,7 @@ from harvester.reparse import reparse
 from harvester.sitehost import serve_folder
 from harvester.store import database_error, open_database, upgrade_database, where
 from harvester.vocabulary import ORG_TYPES
+from harvester.wayback import backfill
 from index.build import rebuild, update
 from index.evaluate import evaluate, load_judged, means
 from index.query import render_marks, search
@@ -579,13 +580,100 @@ def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
     )
 
 
-def _import_and_report(run, db_url, index_dir, as_json) -> None:
+@main.command("backfill")
+@click.option("--wayback", is_flag=True, help="From the Wayback Machine (the only source yet).")
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=settings.SITE_URL,
+    show_default=True,
+    help="The site whose captures are brought in [env WMKB_SITE].",
+)
+@click.option("--from", "year_from", type=click.IntRange(1996, 2100), help="First year.")
+@click.option("--to", "year_to", type=click.IntRange(1996, 2100), help="Last year.")
+@click.option(
+    "--cdx",
+    envvar="WMKB_CDX",
+    default=settings.WAYBACK_CDX_URL,
+    show_default=True,
+    help="The CDX API; captures are fetched from its origin [env WMKB_CDX].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=settings.CONCURRENCY,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=settings.REQUEST_DELAY_S,
+    show_default=True,
+    help="Minimum seconds between two requests.",
+)
+@click.option(
+    "--contact",
+    envvar="WMKB_CONTACT",
+    default=settings.CONTACT_URL,
+    show_default=True,
+    help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
+)
+@_db_option
+@_index_option
+@_json_option
+def backfill_command(
+    wayback, site, year_from, year_to, cdx, concurrency, delay, contact, db_url, index_dir, as_json
+) -> None:
+    """Bring in the site's past from a web archive: list its captures through the Wayback
+    Machine's CDX API, fetch each distinct one politely, and import them as `import-warc` does."""
+    if not wayback:
+        raise click.UsageError("say where from: --wayback")
+    if year_from and year_to and year_from > year_to:
+        raise click.UsageError(f"--from {year_from} is after --to {year_to}")
+    fetch = FetchSettings(
+        user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
+    )
+    found: list = []
+
+    def run(engine):
+        summary = backfill(
+            engine,
+            site=site,
+            cdx_url=cdx,
+            fetch=fetch,
+            archive_dir=settings.archive_dir(),
+            year_from=year_from,
+            year_to=year_to,
+        )
+        found.append(summary)
+        return summary.imported
+
+    if as_json:
+        _import_and_report(run, db_url, index_dir, False, quiet=True)
+        _echo_json(found[0].as_json())
+    else:
+        _import_and_report(run, db_url, index_dir, False, lead=lambda: _backfill_lines(found[0]))
+
+
+def _backfill_lines(summary) -> None:
+    click.echo(
+        f"wayback: {summary.listed} captures listed, {summary.collapsed} identical to the one "
+        f"before, {summary.fetched} fetched, {summary.failed} failed"
+    )
+    for url, reason in summary.failures[:20]:
+        click.echo(f"  failed: {url}: {reason}")
+
+
+def _import_and_report(run, db_url, index_dir, as_json, *, quiet=False, lead=None) -> None:
     engine = open_database(db_url or settings.default_db_url(), create=True)
     summary = run(engine)
     update(engine, index_dir or settings.default_index_dir())
+    if lead is not None:
+        lead()
     if as_json:
         _echo_json(summary.as_json())
-    else:
+    elif not quiet:
         click.echo(f"{summary.captures} captures of the site in {summary.files} files")
         for key in IMPORT_COUNTS[1:]:
             click.echo(f"  {key:<21}{getattr(summary, key):>6}")

@@ -32,6 +32,9 @@ MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organis
 # A WARC file of the archive is closed, and the next one begun, once it has grown past this: files
 # of this size copy, back up and open in WARC tools comfortably.
 ARCHIVE_FILE_BYTES = 100_000_000
+# The Wayback Machine's CDX API, where `wmkb backfill --wayback` lists the site's captures;
+# --cdx and WMKB_CDX point elsewhere. Captures are fetched from the same origin.
+WAYBACK_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing
 
 # Tracking parameters that never change a page's content; dropped from every URL.
