@@ -572,12 +572,14 @@ def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
     """Bring in the site's captures from WARC files (gzipped or not, made by anyone), as
     refreshes dated by their capture time, oldest first. Exits 1 when a record was unreadable
     (it is named, and passed over)."""
-    _import_and_report(
-        lambda engine: import_warcs(engine, files, site=site, archive_dir=settings.archive_dir()),
-        db_url,
-        index_dir,
-        as_json,
-    )
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    summary = import_warcs(engine, files, site=site, archive_dir=settings.archive_dir())
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+    else:
+        _print_import(summary)
+    _report_bad_records(summary)
 
 
 @main.command("backfill")
@@ -631,54 +633,41 @@ def backfill_command(
         raise click.UsageError("say where from: --wayback")
     if year_from and year_to and year_from > year_to:
         raise click.UsageError(f"--from {year_from} is after --to {year_to}")
-    fetch = FetchSettings(
-        user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    summary = backfill(
+        engine,
+        site=site,
+        cdx_url=cdx,
+        fetch=FetchSettings(
+            user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
+        ),
+        archive_dir=settings.archive_dir(),
+        year_from=year_from,
+        year_to=year_to,
     )
-    found: list = []
-
-    def run(engine):
-        summary = backfill(
-            engine,
-            site=site,
-            cdx_url=cdx,
-            fetch=fetch,
-            archive_dir=settings.archive_dir(),
-            year_from=year_from,
-            year_to=year_to,
-        )
-        found.append(summary)
-        return summary.imported
-
+    update(engine, index_dir or settings.default_index_dir())
     if as_json:
-        _import_and_report(run, db_url, index_dir, False, quiet=True)
-        _echo_json(found[0].as_json())
+        _echo_json(summary.as_json())
     else:
-        _import_and_report(run, db_url, index_dir, False, lead=lambda: _backfill_lines(found[0]))
+        click.echo(
+            f"wayback: {summary.listed} captures listed, {summary.collapsed} identical to the "
+            f"one before, {summary.fetched} fetched, {summary.failed} failed"
+        )
+        for url, reason in summary.failures[:20]:
+            click.echo(f"  failed: {url}: {reason}")
+        _print_import(summary.imported)
+    _report_bad_records(summary.imported)
 
 
-def _backfill_lines(summary) -> None:
-    click.echo(
-        f"wayback: {summary.listed} captures listed, {summary.collapsed} identical to the one "
-        f"before, {summary.fetched} fetched, {summary.failed} failed"
-    )
+def _print_import(summary) -> None:
+    click.echo(f"{summary.captures} captures of the site in {summary.files} files")
+    for key in IMPORT_COUNTS[1:]:
+        click.echo(f"  {key:<21}{getattr(summary, key):>6}")
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")
 
 
-def _import_and_report(run, db_url, index_dir, as_json, *, quiet=False, lead=None) -> None:
-    engine = open_database(db_url or settings.default_db_url(), create=True)
-    summary = run(engine)
-    update(engine, index_dir or settings.default_index_dir())
-    if lead is not None:
-        lead()
-    if as_json:
-        _echo_json(summary.as_json())
-    elif not quiet:
-        click.echo(f"{summary.captures} captures of the site in {summary.files} files")
-        for key in IMPORT_COUNTS[1:]:
-            click.echo(f"  {key:<21}{getattr(summary, key):>6}")
-        for url, reason in summary.failures[:20]:
-            click.echo(f"  failed: {url}: {reason}")
+def _report_bad_records(summary) -> None:
     for bad in summary.bad_records:
         click.echo(f"skipped: {bad}", err=True)
     if summary.bad_records:
@@ -772,6 +761,7 @@ def demo_command(home: Path) -> None:
         options = RefreshOptions(
             site=origin + "/",
             fetch=FetchSettings(user_agent=default_user_agent(), concurrency=4, delay_s=0.0),
+            archive_dir=home / "archive",
         )
         summary = refresh(engine, options)
     _print_summary(summary)

@@ -166,6 +166,9 @@ def test_three_dates_give_the_history_with_their_dates(tmp_path, new_kb) -> None
     assert json.loads(again.stdout)["already_imported"] == 5
     assert run_cli(["changes", "--json"], kb).stdout == changes
     assert _show(kb, "Gemeente Kleiveen") == kleiveen
+    text = run_cli(["import-warc", *map(str, three_dates(tmp_path / "warcs"))], kb).stdout
+    assert text.splitlines()[:2] == ["5 captures of the site in 2 files", "  other_hosts               1"]
+    assert "  already_imported          5" in text.splitlines()
 
 
 def test_a_truncated_record_is_reported_and_skipped(tmp_path, new_kb) -> None:
