@@ -295,8 +295,9 @@ class _Importer:
             session, [organisation_url], run_id=run_id, now=item.date, source="archive"
         )
         self.summary.withdrawn += len(withdrawn)
-        place = self._keep(capture, item)
-        self._page_row(session, item, capture, "gone", None, [], place)
+        self._keep(capture, item)
+        # The row goes on pointing at the page's last content, as a refresh's does.
+        self._page_row(session, item, capture, "gone", organisation_url, [], None)
 
     def _older(self, item: Found, organisation_url: str, stored, snapshot: dict | str) -> bool:
         """A capture no newer than what is stored: True when it is older than the first sight
@@ -446,10 +447,11 @@ class _Importer:
             "kind": kind,
             "organisation_url": organisation_url,
             "links": json.dumps(links),
-            "archive_file": place.file,
-            "archive_offset": place.offset,
-            "archived_at": place.date,
         }
+        if place is not None:
+            values.update(
+                archive_file=place.file, archive_offset=place.offset, archived_at=place.date
+            )
         with writing(session):
             known = session.execute(_PAGE_DATES, {"url": item.url}).one_or_none()
             if known is None:

@@ -23,6 +23,8 @@ def provenance(session: Session, organisation_url: str) -> dict | None:
      "archive_file": "wmkb-20261204T223000-run7-00001.warc.gz", "archive_offset": 48213}
     """
     page = session.execute(_LATEST_PAGE, {"url": organisation_url}).first()
+    if page is None:  # withdrawn: its page is gone, and its row keeps the last content
+        page = session.execute(_GONE_PAGE, {"url": organisation_url}).first()
     if page is None:
         return None
     return {
@@ -43,15 +45,26 @@ def utc_text(value: datetime | None) -> str | None:
 
 _PAGES = Page.__table__
 # The same organisation may be read through two URLs: the one whose bytes are newest speaks.
+_COLUMNS = (
+    _PAGES.c.final_url,
+    _PAGES.c.archived_at,
+    _PAGES.c.fetched_at,
+    _PAGES.c.archive_file,
+    _PAGES.c.archive_offset,
+)
 _LATEST_PAGE = (
-    select(
-        _PAGES.c.final_url,
-        _PAGES.c.archived_at,
-        _PAGES.c.fetched_at,
-        _PAGES.c.archive_file,
-        _PAGES.c.archive_offset,
-    )
+    select(*_COLUMNS)
     .where(_PAGES.c.organisation_url == bindparam("url"), _PAGES.c.kind == "profile")
     .order_by(_PAGES.c.archived_at.desc().nulls_last(), _PAGES.c.fetched_at.desc())
+    .limit(1)
+)
+_GONE_PAGE = (
+    select(*_COLUMNS)
+    .where(
+        _PAGES.c.organisation_url == bindparam("url"),
+        _PAGES.c.kind == "gone",
+        _PAGES.c.archive_file.is_not(None),
+    )
+    .order_by(_PAGES.c.archived_at.desc())
     .limit(1)
 )

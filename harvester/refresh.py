@@ -294,12 +294,14 @@ class _RunHandler:
             return self._as_before(url, known, response, known.content_hash)
         if response.status in GONE_STATUSES:
             self.counts[f"http_{response.status}"] += 1
-            if known is not None and known.organisation_url:
+            if known is not None and known.organisation_url and known.kind != "gone":
                 self.gone_organisations.add(known.organisation_url)
-            place = None  # already archived with this answer: it says nothing new
-            if known is None or known.status != response.status or known.archive_file is None:
-                place = self.archive.response(response, at=_now())
-            self._save_page(url, known, response, None, "gone", None, None, place)
+            if known is None or known.status != response.status:  # else: archived already
+                self.archive.response(response, at=_now())
+            # The row keeps its organisation and goes on pointing at the page's last content:
+            # the evidence of the record the organisation keeps after its withdrawal.
+            organisation_url = known.organisation_url if known is not None else None
+            self._save_page(url, known, response, None, "gone", organisation_url, None)
             return []
         if response.status != 200:
             self.failed(
@@ -345,7 +347,7 @@ class _RunHandler:
         self.summary.failures.append((url, error.reason))
         self.counts[f"failed/{error.kind}"] += 1
         known = self._in_flight.pop(url, None)
-        if known is not None and known.organisation_url:
+        if known is not None and known.organisation_url and known.kind != "gone":
             # A failed fetch says nothing about the organisation: keep it as it is.
             self.seen_organisations.add(known.organisation_url)
 

@@ -80,6 +80,14 @@ def test_redirects_and_the_404_that_withdraws_are_kept(tmp_path, new_kb) -> None
     responses = [(uri, status) for kind, uri, status in _records(new_kb) if kind == "response"]
     kleiveen = [(uri.removeprefix(origin), status) for uri, status in responses if "/org/" in uri]
     assert kleiveen == [("/org/kleiveen", 301), ("/org/kleiveen/", 200), ("/org/kleiveen", 404)]
+    # The withdrawn organisation is still traced to the last page it was read from.
+    source = json.loads(run_cli(["show", "Gemeente Kleiveen", "--json"], new_kb).stdout)
+    assert source["status"] == "withdrawn"
+    place = source["provenance"]
+    (capture,) = read_captures(
+        new_kb.home / "archive", [(place["archive_file"], place["archive_offset"])]
+    )
+    assert (capture.url, capture.status) == (origin + "/org/kleiveen/", 200)
 
 
 def test_every_page_points_at_the_record_of_its_bytes(site, new_kb) -> None:

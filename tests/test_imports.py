@@ -148,6 +148,10 @@ def test_three_dates_give_the_history_with_their_dates(tmp_path, new_kb) -> None
     ]
     assert (kleiveen["status"], kleiveen["withdrawn_on"]) == ("withdrawn", GONE.date().isoformat())
     assert kleiveen["first_seen"] == _z(APPEARS)
+    # Withdrawn, it is still traced to the page its last record was read from.
+    assert kleiveen["provenance"]["page_url"] == ORIGIN + KLEIVEEN
+    assert kleiveen["provenance"]["captured_at"] == _z(CHANGES)
+    assert kleiveen["provenance"]["fetched_at"] == _z(GONE)
     noordwijk = _show(kb, "Gemeente Noordwijk")
     # The bytes it was read from were captured in 2016, and seen again in 2021.
     assert noordwijk["provenance"]["captured_at"] == _z(APPEARS)
