@@ -144,7 +144,13 @@ def stats(engine: Engine) -> dict:
                 select(Organisation.org_type, func.count()).group_by(Organisation.org_type)
             ).all()
         )
-        last_run = session.scalar(select(RefreshRun).order_by(RefreshRun.id.desc()).limit(1))
+        # Imported captures are runs of their own, dated in the past: not the last refresh.
+        last_run = session.scalar(
+            select(RefreshRun)
+            .where(RefreshRun.status != "imported")
+            .order_by(RefreshRun.id.desc())
+            .limit(1)
+        )
         unmatched = session.scalars(
             select(Organisation.name)
             .where(Organisation.org_type == "gemeente", Organisation.cbs_code.is_(None))

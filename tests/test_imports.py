@@ -163,6 +163,8 @@ def test_three_dates_give_the_history_with_their_dates(tmp_path, new_kb) -> None
     )
     assert len(noordwijk["history"]) == 1  # the same page each time: seen, not changed
     assert "verlof_kopen" in kleiveen["regulations"]  # its last record before it left
+    stats = json.loads(run_cli(["stats", "--json"], kb).stdout)
+    assert (stats["organisations"], stats["last_refresh"]) == (2, None)  # nothing refreshed
 
     changes = run_cli(["changes", "--json"], kb).stdout
     again = _import(kb, *three_dates(tmp_path / "warcs"))
