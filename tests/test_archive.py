@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from harvester.archive import captures, parse_warc_date, read_captures
+from harvester.archive import ArchiveWriter, captures, parse_warc_date, read_captures
+from harvester.fetch import Response
 from harvester.models import Page
 from harvester.sitehost import serve_folder
 from harvester.store import open_database
@@ -156,3 +157,22 @@ def test_a_record_is_traced_to_its_page_its_time_and_its_archive_record(site, ne
     exported = run_cli(["export", "--format", "json"], kb)
     row = next(row for row in json.loads(exported.stdout) if row["slug"] == shown["slug"])
     assert {name: row[name] for name in source} == source
+
+
+def test_files_are_rotated_by_size_each_opening_with_the_run(tmp_path) -> None:
+    writer = ArchiveWriter(tmp_path, run_id=7, site="https://www.werkenmantelzorg.nl/", max_file_bytes=2_000)
+    body = (FIXTURE_SITE / "erkende-organisaties" / "gemeente-kleiveen" / "index.html").read_bytes()
+    places = []
+    for number in range(3):
+        url = f"https://www.werkenmantelzorg.nl/p{number}/"
+        response = Response(url, url, 200, body, "text/html", None, None)
+        places.append(writer.response(response, at=datetime(2026, 1, 1 + number)))
+    writer.close()
+    files = sorted(tmp_path.glob("*.warc.gz"))
+    assert [place.file for place in places] == [path.name for path in files]  # one page each
+    for path in files:
+        with path.open("rb") as stream:
+            first = next(iter(ArchiveIterator(stream)))
+            info = first.content_stream().read().decode()
+        assert first.rec_type == "warcinfo" and "isPartOf: wmkb refresh 7" in info
+    assert [c.date.day for c in read_captures(tmp_path, [(p.file, p.offset) for p in places])] == [1, 2, 3]

@@ -23,7 +23,7 @@ KEYS = {
     "n_parse", "n_refresh",
     "n_index_build", "n_index_update", "n_search_2k", "n_search_10k", "n_peak_rss_10k",
     "server_c16_pages_per_s", "n_reparse", "reparse_s_10k", "reparse_pages_per_s",
-    "reparse_profiles_10k",
+    "reparse_profiles_10k", "reparse_cpu_s_10k",
 } | PEER_KEYS
 
 
