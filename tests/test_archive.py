@@ -8,7 +8,7 @@ import shutil
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
@@ -176,3 +176,19 @@ def test_files_are_rotated_by_size_each_opening_with_the_run(tmp_path) -> None:
             info = first.content_stream().read().decode()
         assert first.rec_type == "warcinfo" and "isPartOf: wmkb refresh 7" in info
     assert [c.date.day for c in read_captures(tmp_path, [(p.file, p.offset) for p in places])] == [1, 2, 3]
+
+
+def test_pages_fetched_before_the_archive_are_archived_when_next_downloaded(site, new_kb) -> None:
+    kb = new_kb
+    _refresh(site, kb)
+    engine = open_database(kb.db_url)
+    with engine.begin() as connection:  # as a knowledge base from before the archive
+        connection.execute(update(Page).values(archive_file=None, archive_offset=None, archived_at=None))
+    engine.dispose()
+    shutil.rmtree(kb.home / "archive")
+    result = run_cli(["refresh", "--site", site + "/", "--delay", "0", "--full", "--json"], kb)
+    assert result.exit_code == 0, result.output
+    kinds = Counter(kind for kind, _, _ in _records(kb))
+    assert kinds["revisit"] == 0 and kinds["response"] >= json.loads(result.stdout)["fetched"]
+    profiles = [page for page in _pages(kb) if page.kind == "profile"]
+    assert profiles and all(page.archive_file for page in profiles)

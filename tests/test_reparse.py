@@ -13,7 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from harvester.lock import refresh_lock
 from harvester.sitehost import serve_folder
+from harvester.store import open_database
 from tests.conftest import FIXTURE_SITE, ROOT, run_cli
 
 SHIPPED_DATA = ROOT / "harvester" / "data"
@@ -133,3 +135,14 @@ def test_a_record_missing_from_the_archive_fails_alone(site, new_kb) -> None:
     assert all(path.name in failure["reason"] for failure in summary["failures"])
     assert summary["changed"] == summary["new"] == 0
     assert json.loads(run_cli(["stats", "--json"], kb).stdout)["organisations"] > 0
+
+
+def test_a_reparse_waits_for_no_refresh(site, new_kb) -> None:
+    kb = new_kb
+    assert run_cli(["refresh", "--site", site + "/", "--delay", "0"], kb).exit_code == 0
+    engine = open_database(kb.db_url)
+    with refresh_lock(engine):
+        result = run_cli(["reparse"], kb)
+    engine.dispose()
+    assert result.exit_code == 75
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
