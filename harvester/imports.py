@@ -22,6 +22,7 @@ and provenance find it like a page a refresh downloaded. Changes carry source "a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
@@ -153,8 +154,11 @@ def _scan(paths: Iterable[Path], site: str, summary: ImportSummary) -> list[Foun
                 summary.other_hosts += 1
                 continue
             summary.captures += 1
-            if item.kind == "response" and item.digest:
-                originals.setdefault(item.digest, item)
+            # Its bytes are read again when it is stored: a large WARC file is not held whole.
+            digest = item.digest or "sha256:" + hashlib.sha256(item.body).hexdigest()
+            item = dataclasses.replace(item, body=b"", digest=digest)
+            if item.kind == "response":
+                originals.setdefault(digest, item)
             kept.append((item, url))
     found = []
     for capture, url in kept:
@@ -164,9 +168,8 @@ def _scan(paths: Iterable[Path], site: str, summary: ImportSummary) -> list[Foun
         if not page and status not in GONE_STATUSES:
             summary.not_pages += 1
             continue
-        digest = capture.digest or hashlib.sha256(capture.body).hexdigest()
         place = source or capture
-        found.append(Found(url, capture.date, status, digest, place.file, place.offset))
+        found.append(Found(url, capture.date, status, capture.digest, place.file, place.offset))
     unique = {item.key: item for item in found}
     return sorted(unique.values(), key=lambda item: (item.date, item.url))
 
