@@ -146,3 +146,13 @@ def test_a_reparse_waits_for_no_refresh(site, new_kb) -> None:
     engine.dispose()
     assert result.exit_code == 75
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_wmkb_data_replaces_only_the_files_it_holds(tmp_path, monkeypatch) -> None:
+    from harvester.vocabulary import data_file
+
+    (tmp_path / "regulations.toml").write_text("# edited\n", encoding="utf-8")
+    monkeypatch.setenv("WMKB_DATA", str(tmp_path))
+    assert data_file("regulations.toml").read_text(encoding="utf-8") == "# edited\n"
+    shipped = (SHIPPED_DATA / "gemeenten.csv").read_text(encoding="utf-8")
+    assert data_file("gemeenten.csv").read_text(encoding="utf-8") == shipped
