@@ -377,7 +377,10 @@ def show_command(name_or_slug, db_url, as_json) -> None:
     click.echo("\nregulations: " + (", ".join(record["regulations"]) or "–"))
     click.echo(f"history: {len(record['history'])} changes")
     for change in record["history"]:
-        click.echo(f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}")
+        source = "" if change["source"] == "site" else f" ({change['source']})"
+        click.echo(
+            f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}{source}"
+        )
 
 
 @main.command("changes")
@@ -741,6 +744,187 @@ def reindex_command(db_url, index_dir) -> None:
     click.echo(f"{count} practices indexed")
 
 
+@main.command("reparse")
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=None,
+    help="The site whose links pages lead to [default: the last refresh's; env WMKB_SITE].",
+)
+@_db_option
+@_index_option
+@_json_option
+def reparse_command(site, db_url, index_dir, as_json) -> None:
+    """Read every archived page again with the current reader and data files; no request to
+    the site. Changes are stored as the reader's, and the index is brought up to date."""
+    from harvester.reparse import COUNTS as REPARSE_COUNTS
+    from harvester.reparse import reparse
+    from harvester.store import open_database
+    from index.build import update
+
+    engine = open_database(db_url or settings.default_db_url())
+    summary = reparse(engine, settings.archive_dir(), site=site)
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+        return
+    click.echo(f"reparse: {summary.pages} archived pages read again")
+    for key in REPARSE_COUNTS[1:]:
+        click.echo(f"  {key:<13}{getattr(summary, key):>6}")
+    for url, reason in summary.failures[:20]:
+        click.echo(f"  failed: {url}: {reason}")
+
+
+@main.command("import-warc")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=settings.SITE_URL,
+    show_default=True,
+    help="The site whose captures are kept [env WMKB_SITE].",
+)
+@_db_option
+@_index_option
+@_json_option
+def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
+    """Bring in the site's captures from WARC files (gzipped or not, made by anyone), as
+    refreshes dated by their capture time, oldest first. Exits 1 when a record was unreadable
+    (it is named, and passed over)."""
+    from harvester.imports import import_warcs
+    from harvester.store import open_database
+    from index.build import update
+
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    summary = import_warcs(engine, files, site=site, archive_dir=settings.archive_dir())
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+    else:
+        _print_import(summary)
+    _report_bad_records(summary)
+
+
+@main.command("backfill")
+@click.option("--wayback", is_flag=True, help="From the Wayback Machine (the only source yet).")
+@click.option(
+    "--site",
+    envvar="WMKB_SITE",
+    default=settings.SITE_URL,
+    show_default=True,
+    help="The site whose captures are brought in [env WMKB_SITE].",
+)
+@click.option("--from", "year_from", type=click.IntRange(1996, 2100), help="First year.")
+@click.option("--to", "year_to", type=click.IntRange(1996, 2100), help="Last year.")
+@click.option(
+    "--cdx",
+    envvar="WMKB_CDX",
+    default=settings.WAYBACK_CDX_URL,
+    show_default=True,
+    help="The CDX API; captures are fetched from its origin [env WMKB_CDX].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=settings.CONCURRENCY,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(0),
+    default=settings.REQUEST_DELAY_S,
+    show_default=True,
+    help="Minimum seconds between two requests.",
+)
+@click.option(
+    "--contact",
+    envvar="WMKB_CONTACT",
+    default=settings.CONTACT_URL,
+    show_default=True,
+    help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
+)
+@_db_option
+@_index_option
+@_json_option
+def backfill_command(
+    wayback, site, year_from, year_to, cdx, concurrency, delay, contact, db_url, index_dir, as_json
+) -> None:
+    """Bring in the site's past from a web archive: list its captures through the Wayback
+    Machine's CDX API, fetch each distinct one politely, and import them as `import-warc` does."""
+    from harvester.fetch import FetchSettings
+    from harvester.refresh import default_user_agent
+    from harvester.store import open_database
+    from harvester.wayback import backfill
+    from index.build import update
+
+    if not wayback:
+        raise click.UsageError("say where from: --wayback")
+    if year_from and year_to and year_from > year_to:
+        raise click.UsageError(f"--from {year_from} is after --to {year_to}")
+    engine = open_database(db_url or settings.default_db_url(), create=True)
+    summary = backfill(
+        engine,
+        site=site,
+        cdx_url=cdx,
+        fetch=FetchSettings(
+            user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
+        ),
+        archive_dir=settings.archive_dir(),
+        year_from=year_from,
+        year_to=year_to,
+    )
+    update(engine, index_dir or settings.default_index_dir())
+    if as_json:
+        _echo_json(summary.as_json())
+    else:
+        click.echo(
+            f"wayback: {summary.listed} captures listed, {summary.collapsed} identical to the "
+            f"one before, {summary.fetched} fetched, {summary.failed} failed"
+        )
+        for url, reason in summary.failures[:20]:
+            click.echo(f"  failed: {url}: {reason}")
+        _print_import(summary.imported)
+    _report_bad_records(summary.imported)
+
+
+def _print_import(summary) -> None:
+    from harvester.imports import COUNTS as IMPORT_COUNTS
+
+    click.echo(f"{summary.captures} captures of the site in {summary.files} files")
+    for key in IMPORT_COUNTS[1:]:
+        click.echo(f"  {key:<21}{getattr(summary, key):>6}")
+    for url, reason in summary.failures[:20]:
+        click.echo(f"  failed: {url}: {reason}")
+
+
+def _report_bad_records(summary) -> None:
+    for bad in summary.bad_records:
+        click.echo(f"skipped: {bad}", err=True)
+    if summary.bad_records:
+        raise _Failure(f"{len(summary.bad_records)} records could not be read; the rest is in", 1)
+
+
+@main.command("archive")
+@_json_option
+def archive_command(as_json) -> None:
+    """The archive of downloaded pages: its WARC files, their records and bytes."""
+    from harvester import archive
+
+    found = archive.summarise(settings.archive_dir()).as_json()
+    if as_json:
+        _echo_json(found)
+        return
+    click.echo(f"archive: {found['directory']}")
+    for entry in found["files"]:
+        records = sum(entry["records"].values())
+        click.echo(f"  {entry['name']}  {records} records  {entry['bytes']:,} bytes")
+    shown = ", ".join(f"{kind} {count}" for kind, count in found["records"].items()) or "none"
+    click.echo(f"{len(found['files'])} files, {found['bytes']:,} bytes; records: {shown}")
+
+
 @main.group("db")
 def db_group() -> None:
     """The knowledge base's schema: `wmkb db upgrade`."""
@@ -822,6 +1006,7 @@ def demo_command(home: Path) -> None:
         options = RefreshOptions(
             site=origin + "/",
             fetch=FetchSettings(user_agent=default_user_agent(), concurrency=4, delay_s=0.0),
+            archive_dir=home / "archive",
         )
         summary = refresh(engine, options)
     _print_summary(summary)

@@ -19,6 +19,11 @@ from harvester.store import open_database
 NO_PAGE_LIMIT = 10_000_000  # the benchmark measures whole sites, up to 100,000 organisations
 
 
+def archive_of(db: Path) -> Path:
+    """Where a benchmark's refresh into `db` archives its pages: beside it, never in a home."""
+    return db.with_name(db.stem + "-archive")
+
+
 def vm_hwm_kb() -> int | None:
     """This process's peak resident set (VmHWM), in KiB; None where /proc has no status."""
     try:
@@ -46,6 +51,7 @@ def main() -> None:
         ),
         max_pages=NO_PAGE_LIMIT,
         full=args.full,
+        archive_dir=archive_of(args.db),
     )
     started = time.perf_counter()
     summary = refresh(engine, options)

@@ -40,7 +40,7 @@ def _enums() -> dict[str, tuple[str, ...]]:
 @cache
 def tables() -> dict:
     try:
-        with resources.files("harvester").joinpath("data", "tables.toml").open("rb") as handle:
+        with resources.files(__package__).joinpath("data", "tables.toml").open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise WmkbError(f"harvester/data/tables.toml cannot be read: {error}") from error

@@ -7,6 +7,7 @@
     ├── UnreachableError the site or its robots.txt does not answer: try again later
     ├── ParseError       a page could not be read (carries the URL and the reason)
     ├── StoreError       the database is missing, unreadable or of another schema
+    ├── ArchiveError     a WARC file or record that cannot be read (carries the place)
     ├── IndexError_      the search index is missing or out of step
     ├── QueryError       a search query that cannot be parsed
     └── LockedError      another refresh holds the knowledge base
@@ -76,6 +77,16 @@ class ParseError(WmkbError):
 
 class StoreError(WmkbError):
     pass
+
+
+class ArchiveError(WmkbError):
+    """`file` and `offset` say where the record that could not be read begins."""
+
+    def __init__(self, file: str, offset: int, reason: str) -> None:
+        super().__init__(f"{file} at offset {offset}: {reason}")
+        self.file = file
+        self.offset = offset
+        self.reason = reason
 
 
 class IndexError_(WmkbError):  # noqa: N801 - the builtin IndexError is a different thing

@@ -30,6 +30,8 @@ from harvester.errors import UsageError
 from harvester.lookup import every_organisation
 from harvester.models import Organisation
 from harvester.municipalities import cbs_figures, municipalities
+from harvester.provenance import FIELDS as PROVENANCE_FIELDS
+from harvester.provenance import provenance
 
 FORMATS, TABLES = describe.FORMATS, describe.TABLES
 PACKAGE = "datapackage.json"
@@ -37,32 +39,39 @@ PACKAGE = "datapackage.json"
 
 def organisation_rows(engine: Engine) -> Iterator[dict]:
     codes = list(vocabulary.regulations().labels)
-    for organisation in _organisations(engine):
-        offered = {regulation.code for regulation in organisation.regulations}
-        municipality = cbs_figures(organisation.cbs_code)
-        yield {
-            "slug": organisation.slug,
-            "name": organisation.name,
-            "org_type": organisation.org_type,
-            "province": organisation.province,
-            "cbs_code": organisation.cbs_code,
-            "status": organisation.status,
-            "recognised_since": _iso(organisation.recognised_since),
-            "ambassador_since": _iso(organisation.ambassador_since),
-            "employees": organisation.employees,
-            # CBS's figure for a linked municipality, else what the profile says.
-            "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
-            "inhabitants_source": "cbs"
-            if municipality
-            else ("page" if organisation.inhabitants else None),
-            "website": organisation.website,
-            "url": organisation.url,
-            "description": organisation.description,
-            "first_seen": _moment(organisation.first_seen),
-            "last_seen": _moment(organisation.last_seen),
-            "withdrawn_on": _iso(organisation.withdrawn_on),
-            **{code: code in offered for code in codes},
-        }
+    with Session(engine) as session:  # one snapshot: records and their pages agree
+        for organisation in every_organisation(session):
+            yield _organisation_row(organisation, codes, provenance(session, organisation.url))
+
+
+def _organisation_row(organisation: Organisation, codes: list[str], source: dict | None) -> dict:
+    offered = {regulation.code for regulation in organisation.regulations}
+    municipality = cbs_figures(organisation.cbs_code)
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "org_type": organisation.org_type,
+        "province": organisation.province,
+        "cbs_code": organisation.cbs_code,
+        "status": organisation.status,
+        "recognised_since": _iso(organisation.recognised_since),
+        "ambassador_since": _iso(organisation.ambassador_since),
+        "employees": organisation.employees,
+        # CBS's figure for a linked municipality, else what the profile says.
+        "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
+        "inhabitants_source": "cbs"
+        if municipality
+        else ("page" if organisation.inhabitants else None),
+        "website": organisation.website,
+        "url": organisation.url,
+        "description": organisation.description,
+        "first_seen": _moment(organisation.first_seen),
+        "last_seen": _moment(organisation.last_seen),
+        "withdrawn_on": _iso(organisation.withdrawn_on),
+        **{code: code in offered for code in codes},
+        # The page the record was read from, when, and the archive record holding it.
+        **{name: (source or {}).get(name) for name in PROVENANCE_FIELDS},
+    }
 
 
 def practice_rows(engine: Engine) -> Iterator[dict]:

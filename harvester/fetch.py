@@ -40,6 +40,11 @@ class Response:
     etag: str | None
     last_modified: str | None
     location: str | None = None  # where a redirect points
+    # As exchanged, for the archive: the response's and the request's headers, the protocol.
+    headers: tuple[tuple[str, str], ...] = ()
+    request_headers: tuple[tuple[str, str], ...] = ()
+    http_version: str = "HTTP/1.1"
+    redirects: tuple[Response, ...] = ()  # the redirects followed to get here, in order
 
     @property
     def not_modified(self) -> bool:
@@ -141,11 +146,14 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         seen = [url]
         current = url
+        redirects: list[Response] = []
         while True:
             response = await self._with_retries(current, headers, accept_any_type)
             logger.debug("GET %s: %s", current, response.status)
             if response.status not in REDIRECT_STATUSES:
-                return dataclasses.replace(response, url=url, final_url=current)
+                return dataclasses.replace(
+                    response, url=url, final_url=current, redirects=tuple(redirects)
+                )
             if not response.location:
                 raise FetchError(url, f"HTTP {response.status} without a Location", kind="redirect")
             target = canonical_url(urljoin(current, response.location))
@@ -157,6 +165,7 @@ class Fetcher:
             if target in seen or len(seen) > settings.MAX_REDIRECTS:
                 raise FetchError(url, "redirect loop", kind="redirect_loop")
             seen.append(target)
+            redirects.append(response)
             current = target
             headers = {}
 
@@ -203,9 +212,14 @@ class Fetcher:
                         retryable=True,
                         retry_after=response.headers.get("Retry-After"),
                     )
+                exchanged = {
+                    "headers": tuple(response.headers.multi_items()),
+                    "request_headers": tuple(response.request.headers.multi_items()),
+                    "http_version": response.http_version,
+                }
                 if status in REDIRECT_STATUSES:
                     location = response.headers.get("Location")
-                    return Response(url, url, status, b"", None, None, None, location)
+                    return Response(url, url, status, b"", None, None, None, location, **exchanged)
                 content_type = response.headers.get("Content-Type")
                 if status == 200 and not accept_any_type and not is_html(content_type):
                     return Response(url, url, status, b"", content_type, None, None)
@@ -218,6 +232,7 @@ class Fetcher:
                     content_type,
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
+                    **exchanged,
                 )
         except httpx.TimeoutException as error:
             reason = f"timed out ({type(error).__name__})"

@@ -16,6 +16,7 @@ from harvester.errors import NotFoundError, UsageError
 from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
 from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
+from harvester.provenance import provenance, utc_text
 
 _READ_BATCH = 500  # organisations read from the database at a time
 SUGGESTIONS = 5  # names offered when no organisation has the name asked for
@@ -81,6 +82,7 @@ def organisation_json(organisation: Organisation) -> dict:
             {
                 "changed_at": _iso(change.changed_at),
                 "run_id": change.run_id,
+                "source": change.source,
                 "field": change.field,
                 "old": _list_or_text(change.field, change.old_value),
                 "new": _list_or_text(change.field, change.new_value),
@@ -91,8 +93,13 @@ def organisation_json(organisation: Organisation) -> dict:
 
 
 def show(engine: Engine, name_or_slug: str) -> dict:
+    """One organisation's record and history, and the provenance of its record."""
     with Session(engine) as session:
-        return organisation_json(find_organisation(session, name_or_slug))
+        organisation = find_organisation(session, name_or_slug)
+        return {
+            **organisation_json(organisation),
+            "provenance": provenance(session, organisation.url),
+        }
 
 
 COMPARE_FACTS = (
@@ -142,7 +149,13 @@ def stats(engine: Engine) -> dict:
                 select(Organisation.org_type, func.count()).group_by(Organisation.org_type)
             ).all()
         )
-        last_run = session.scalar(select(RefreshRun).order_by(RefreshRun.id.desc()).limit(1))
+        # Imported captures are runs of their own, dated in the past: not the last refresh.
+        last_run = session.scalar(
+            select(RefreshRun)
+            .where(RefreshRun.status != "imported")
+            .order_by(RefreshRun.id.desc())
+            .limit(1)
+        )
         unmatched = session.scalars(
             select(Organisation.name)
             .where(Organisation.org_type == "gemeente", Organisation.cbs_code.is_(None))
@@ -179,6 +192,7 @@ def changes(engine: Engine, since: datetime | None = None, limit: int | None = N
                 "name": name,
                 "slug": slug,
                 "run_id": change.run_id,
+                "source": change.source,
                 "field": change.field,
                 "old": _list_or_text(change.field, change.old_value),
                 "new": _list_or_text(change.field, change.new_value),
@@ -208,7 +222,7 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"
+        return utc_text(value)
     return value.isoformat()
 
 

@@ -5,15 +5,26 @@ index is built from these tables and can always be rebuilt from them.
     organisations ──< practices                 one row per item of a profile's sections
                   ──< organisation_regulations  one row per regulation code it offers
                   ──< changes                   what a refresh changed, field by field
-    pages                                       every URL fetched, with its validators
+    pages                                       every URL fetched, with its validators and the
+                                                archive record holding its bytes
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
+    imported_captures                           web-archive captures already brought in
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -56,8 +67,11 @@ class Organisation(Base):
         order_by="OrganisationRegulation.code",
         cascade="all, delete-orphan",
     )
+    # In date order: captures imported from web archives are older than what a refresh saw.
     changes: Mapped[list[Change]] = relationship(
-        back_populates="organisation", order_by="Change.id", cascade="all, delete-orphan"
+        back_populates="organisation",
+        order_by="(Change.changed_at, Change.id)",
+        cascade="all, delete-orphan",
     )
 
 
@@ -112,6 +126,9 @@ class Change(Base):
     field: Mapped[str] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    # What made the change: "site" (a refresh), "reader" (a reparse of the archive after the
+    # reader or its data improved), "archive" (captures imported from WARC files or Wayback).
+    source: Mapped[str] = mapped_column(String(20), default="site", server_default="site")
 
     organisation: Mapped[Organisation] = relationship(back_populates="changes")
 
@@ -130,8 +147,12 @@ class Page(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
-    organisation_url: Mapped[str | None] = mapped_column(String(2000))
+    organisation_url: Mapped[str | None] = mapped_column(String(2000), index=True)
     links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
+    # The archive's response record holding the page's current bytes: file, offset, WARC-Date.
+    archive_file: Mapped[str | None] = mapped_column(String(300))
+    archive_offset: Mapped[int | None] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RefreshRun(Base):
@@ -158,6 +179,18 @@ class FetchFailure(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     run: Mapped[RefreshRun] = relationship(back_populates="failures")
+
+
+class ImportedCapture(Base):
+    """A capture already brought in from a WARC file or the Wayback Machine: importing it again
+    changes nothing. `key` is the SHA-256 of its URL, WARC-Date and payload digest."""
+
+    __tablename__ = "imported_captures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class KnowledgeBaseState(Base):

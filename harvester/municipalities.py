@@ -17,9 +17,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from harvester.errors import WmkbError
+from harvester.vocabulary import data_file
 
 PROVINCES = (
     "Groningen",
@@ -61,11 +61,7 @@ def fold(name: str) -> str:
 @cache
 def municipalities() -> tuple[Municipality, ...]:
     try:
-        with (
-            resources.files(__package__)
-            .joinpath("data", "gemeenten.csv")
-            .open(encoding="utf-8") as handle
-        ):
+        with data_file("gemeenten.csv").open(encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
         raise WmkbError(f"harvester/data/gemeenten.csv cannot be read: {error}") from error
@@ -80,7 +76,7 @@ def municipalities() -> tuple[Municipality, ...]:
 @cache
 def _names() -> tuple[dict[str, Municipality], dict[str, str]]:
     by_name = {fold(m.name): m for m in municipalities()}
-    with resources.files(__package__).joinpath("data", "municipalities.toml").open("rb") as handle:
+    with data_file("municipalities.toml").open("rb") as handle:
         data = tomllib.load(handle)
     for alias, name in data["aliases"].items():
         target = by_name.get(fold(name))

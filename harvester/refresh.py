@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvester import settings
+from harvester.archive import ArchiveWriter, Place
 from harvester.crawl import Crawler, Fetch, Skip
 from harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
 from harvester.errors import FetchError, UnreachableError
@@ -55,6 +56,7 @@ class RefreshOptions:
     # None: never.
     read_process_after: int | None = settings.READ_PROCESS_AFTER
     progress: Callable[[RefreshSummary], None] | None = None  # called after every URL
+    archive_dir: Path = field(default_factory=settings.archive_dir)  # WARC files go here
 
 
 def default_user_agent(contact: str = settings.CONTACT_URL) -> str:
@@ -163,6 +165,7 @@ def _refresh(
         full=options.full,
         progress=options.progress,
         read_process_after=options.read_process_after,
+        archive=ArchiveWriter(options.archive_dir, run_id=run_id, site=site),
     )
     crawl_complete = False  # stays so when the run is interrupted
     try:
@@ -280,8 +283,10 @@ class _RunHandler:
         full: bool,
         progress: Callable[[RefreshSummary], None] | None = None,
         read_process_after: int | None = None,
+        archive: ArchiveWriter,
     ) -> None:
         self.engine = engine
+        self.archive = archive
         self.progress = progress
         self.site = site
         self.run_id = run_id
@@ -338,9 +343,14 @@ class _RunHandler:
             return self._as_before(url, known, response, known.content_hash)
         if response.status in GONE_STATUSES:
             self.counts[f"http_{response.status}"] += 1
-            if known is not None and known.organisation_url:
+            if known is not None and known.organisation_url and known.kind != "gone":
                 self.gone_organisations.add(known.organisation_url)
-            self._save_page(url, known, response, None, "gone", None, None)
+            if known is None or known.status != response.status:  # else: archived already
+                self.archive.response(response, at=_now())
+            # The row keeps its organisation and goes on pointing at the page's last content:
+            # the evidence of the record the organisation keeps after its withdrawal.
+            organisation_url = known.organisation_url if known is not None else None
+            self._save_page(url, known, response, None, "gone", organisation_url, None)
             return []
         if response.status != 200:
             self.failed(
@@ -353,8 +363,12 @@ class _RunHandler:
             return []
         self.summary.fetched += 1
         content_hash = hashlib.sha256(response.body).hexdigest()
-        if not self.full and known is not None and known.content_hash == content_hash:
-            return self._as_before(url, known, response, content_hash)
+        if known is not None and known.content_hash == content_hash:
+            place = self._archive_again(response, known)
+            if not self.full:
+                return self._as_before(url, known, response, content_hash, place)
+        else:
+            place = self.archive.response(response, at=_now())
         try:
             read = await self.reader.read(response.body, response.final_url, response.content_type)
         except ReadError as error:
@@ -365,26 +379,46 @@ class _RunHandler:
             self._outcome(read.organisation_url, read.outcome)
         links_json = json.dumps(read.links)
         self._save_page(
-            url, known, response, content_hash, read.kind, read.organisation_url, links_json
+            url, known, response, content_hash, read.kind, read.organisation_url, links_json, place
         )
         return read.links
+
+    def _archive_again(self, response: Response, known: Row) -> Place:
+        """The same bytes as last time: a revisit of the record that holds them, or, for a page
+        fetched before the archive existed, the response itself."""
+        if known.archive_file is None:
+            return self.archive.response(response, at=_now())
+        self.archive.revisit(response, refers_to=_place(known), at=_now())
+        return _place(known)
 
     def failed(self, url: str, error: FetchError) -> None:
         self.summary.failed += 1
         self.summary.failures.append((url, error.reason))
         self.counts[f"failed/{error.kind}"] += 1
         known = self._in_flight.pop(url, None)
-        if known is not None and known.organisation_url:
+        if known is not None and known.organisation_url and known.kind != "gone":
             # A failed fetch says nothing about the organisation: keep it as it is.
             self.seen_organisations.add(known.organisation_url)
 
     def _as_before(
-        self, url: str, known: Row, response: Response, content_hash: str | None
+        self,
+        url: str,
+        known: Row,
+        response: Response,
+        content_hash: str | None,
+        place: Place | None = None,
     ) -> list[str]:
         """The page says what it said when we last read it (304, or the same bytes)."""
         self._seen_again(known)
         self._save_page(
-            url, known, response, content_hash, known.kind, known.organisation_url, known.links
+            url,
+            known,
+            response,
+            content_hash,
+            known.kind,
+            known.organisation_url,
+            known.links,
+            place,
         )
         return json.loads(known.links or "[]")
 
@@ -408,8 +442,10 @@ class _RunHandler:
         kind: str | None,
         organisation_url: str | None,
         links: str | None,
+        place: Place | None = None,  # the archive record of its bytes; None: as before
     ) -> None:
         merged = known if response.not_modified else None
+        place = place or (_place(known) if known is not None else None)
         values = {
             "final_url": response.final_url,
             "status": 200 if response.not_modified else response.status,
@@ -420,6 +456,9 @@ class _RunHandler:
             "kind": kind,
             "organisation_url": organisation_url,
             "links": links,
+            "archive_file": place.file if place else None,
+            "archive_offset": place.offset if place else None,
+            "archived_at": place.date if place else None,
         }
         if known is not None:
             self._page_updates.append({"page_url": url, **values})
@@ -430,6 +469,7 @@ class _RunHandler:
 
     def close(self) -> None:
         self._lookups.close()
+        self.archive.close()
 
     def flush_pages(self) -> None:
         """Write the buffered page rows. They are bookkeeping (validators, hashes, links): a
@@ -453,7 +493,18 @@ _STORED_PAGE = select(
     _PAGES.c.kind,
     _PAGES.c.organisation_url,
     _PAGES.c.links,
+    _PAGES.c.archive_file,
+    _PAGES.c.archive_offset,
+    _PAGES.c.archived_at,
 ).where(_PAGES.c.url == bindparam("url"))
+
+
+def _place(known: Row) -> Place | None:
+    if known.archive_file is None:
+        return None
+    return Place(known.archive_file, known.archive_offset, known.archived_at)
+
+
 _UPDATE_PAGE = update(_PAGES).where(_PAGES.c.url == bindparam("page_url"))
 _INSERT_PAGE = insert(_PAGES)
 
@@ -495,6 +546,7 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
     for outcome in handler.outcomes.values():
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     summary.counts.update(handler.counts)
+    summary.counts.update({f"archive/{kind}": n for kind, n in handler.archive.counts.items()})
     with Session(engine) as session, writing(session):
         run = session.get(RefreshRun, summary.run_id)
         run.finished_at = now

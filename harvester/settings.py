@@ -30,6 +30,12 @@ RETRY_AFTER_MAX_S = 120.0  # a Retry-After longer than this is cut to it
 DB_CONNECT_TIMEOUT_S = 5  # seconds to reach a database server; one that does not answer fails
 MAX_WITHDRAW_SHARE = 0.5  # a run that would withdraw more of the active organisations than this
 # withdraws none of them: a site that moved all its pages is not 200 organisations leaving
+# A WARC file of the archive is closed, and the next one begun, once it has grown past this: files
+# of this size copy, back up and open in WARC tools comfortably.
+ARCHIVE_FILE_BYTES = 100_000_000
+# The Wayback Machine's CDX API, where `wmkb backfill --wayback` lists the site's captures;
+# --cdx and WMKB_CDX point elsewhere. Captures are fetched from the same origin.
+WAYBACK_CDX_URL = "https://web.archive.org/cdx/search/cdx"
 FAILURE_THRESHOLD = 0.1  # share of failed URLs above which a run exits 1 and withdraws nothing
 # Share of all municipalities the foundation aims to see recognised ("We streven ernaar dat 60%
 # van de gemeenten eind 2020 zover is"); `wmkb coverage --target` overrides it.
@@ -55,3 +61,8 @@ def default_index_dir() -> Path:
 def version() -> str:
     """wmkb's version, from the installed package's metadata (pyproject.toml says it once)."""
     return metadata.version("wmkb")
+
+
+def archive_dir() -> Path:
+    """$WMKB_HOME/archive: the WARC files of every page a refresh downloaded."""
+    return home() / "archive"

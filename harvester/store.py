@@ -261,13 +261,23 @@ def _next_version(session: Session) -> int:
     return version
 
 
-def save_profile(session: Session, profile: Profile, *, run_id: int | None, now: datetime) -> str:
-    """Store one profile in its own transaction; "new", "changed" or "unchanged"."""
+def save_profile(
+    session: Session,
+    profile: Profile,
+    *,
+    run_id: int | None,
+    now: datetime,
+    source: str = "site",
+) -> str:
+    """Store one profile in its own transaction; "new", "changed" or "unchanged".
+
+    `source` marks the changes: "site" (a refresh), "reader" (the archive read again: the site
+    was not visited, so last_seen stays), "archive" (an imported capture taken at `now`)."""
     with writing(session):
         content_hash = profile.content_hash()
         stored = session.execute(_STORED_STATE, {"url": profile.url}).one_or_none()
         if stored is None:
-            _insert(session, profile, content_hash, run_id=run_id, now=now)
+            _insert(session, profile, content_hash, run_id=run_id, now=now, source=source)
             return "new"
         if stored.record_hash == content_hash and stored.status == "active":
             return "unchanged"  # last_seen is set for all seen organisations at the run's end
@@ -276,7 +286,8 @@ def save_profile(session: Session, profile: Profile, *, run_id: int | None, now:
             .where(Organisation.url == profile.url)
             .options(selectinload(Organisation.practices), selectinload(Organisation.regulations))
         )
-        organisation.last_seen = now
+        if source != "reader":
+            organisation.last_seen = now
         changes = []
         if organisation.status != "active":
             changes.append(("status", organisation.status, "active"))
@@ -291,12 +302,18 @@ def save_profile(session: Session, profile: Profile, *, run_id: int | None, now:
             organisation.record_hash = content_hash
         if changes:
             organisation.version = _next_version(session)
-            _record(session, organisation, run_id, now, changes)
+            _record(session, organisation, run_id, now, changes, source=source)
         return "changed" if changes else "unchanged"
 
 
 def _insert(
-    session: Session, profile: Profile, content_hash: str, *, run_id: int | None, now: datetime
+    session: Session,
+    profile: Profile,
+    content_hash: str,
+    *,
+    run_id: int | None,
+    now: datetime,
+    source: str,
 ) -> None:
     # A new organisation is most of a first refresh: plain INSERTs, the items as one
     # executemany, rather than the unit of work's bookkeeping for thirty objects.
@@ -340,6 +357,7 @@ def _insert(
             "field": "status",
             "old_value": None,
             "new_value": "active",
+            "source": source,
         },
     )
 
@@ -371,7 +389,12 @@ def touch(session: Session, urls: Iterable[str], *, now: datetime) -> None:
 
 
 def withdraw(
-    session: Session, urls: Iterable[str], *, run_id: int | None, now: datetime
+    session: Session,
+    urls: Iterable[str],
+    *,
+    run_id: int | None,
+    now: datetime,
+    source: str = "site",
 ) -> list[str]:
     """Mark the active organisations at these URLs withdrawn; returns their slugs."""
     withdrawn = []
@@ -382,7 +405,8 @@ def withdraw(
                 continue
             organisation.status, organisation.withdrawn_on = "withdrawn", now.date()
             organisation.version = _next_version(session)
-            _record(session, organisation, run_id, now, [("status", "active", "withdrawn")])
+            changes = [("status", "active", "withdrawn")]
+            _record(session, organisation, run_id, now, changes, source=source)
             withdrawn.append(organisation.slug)
     return withdrawn
 
@@ -528,6 +552,8 @@ def _record(
     run_id: int | None,
     now: datetime,
     changes: list[tuple[str, str | None, str | None]],
+    *,
+    source: str = "site",
 ) -> None:
     for field, old, new in changes:
         session.add(
@@ -538,6 +564,7 @@ def _record(
                 field=field,
                 old_value=old,
                 new_value=new,
+                source=source,
             )
         )
 

@@ -6,12 +6,15 @@ first use with the file's name in the message rather than deep inside a parse.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from harvester.errors import WmkbError
 
@@ -19,12 +22,30 @@ SECTION_KEYS = ("awareness", "dialogue", "custom_solutions", "implementation", "
 ORG_TYPES = ("gemeente", "provincie", "overheid", "zorg", "onderwijs", "bedrijf", "overig")
 
 
+def data_file(name: str) -> Traversable:
+    """A data file: from $WMKB_DATA when that directory holds one of this name, else the one
+    shipped in harvester/data. Read once per process, at its first use: a command started
+    after an edit reads the edited file.
+
+        WMKB_DATA=~/wmkb-data wmkb reparse   # ~/wmkb-data/regulations.toml replaces the shipped
+    """
+    override = os.environ.get("WMKB_DATA")
+    if override and (Path(override) / name).is_file():
+        return Path(override) / name
+    return resources.files(__package__).joinpath("data", name)
+
+
 def _load(name: str) -> dict:
+    source = data_file(name)
     try:
-        with resources.files(__package__).joinpath("data", name).open("rb") as handle:
+        with source.open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise WmkbError(f"harvester/data/{name} cannot be read: {error}") from error
+        raise WmkbError(f"{_shown(source)} cannot be read: {error}") from error
+
+
+def _shown(source: Traversable) -> str:
+    return str(source) if isinstance(source, Path) else f"harvester/data/{source.name}"
 
 
 def _compile(

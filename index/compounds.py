@@ -54,7 +54,7 @@ def _zipf_by_word() -> dict[str, float]:
     # One line per frequency band, as wordfreq stores them: the band's Zipf value in hundredths,
     # a tab, and its words separated by spaces (index/data/nl_words.README.md).
     by_word: dict[str, float] = {}
-    packed = resources.files("index.data").joinpath(WORDLIST)
+    packed = resources.files(__package__).joinpath("data", WORDLIST)
     with packed.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
         for line in lines:
             hundredths, words = line.rstrip("\n").split("\t")

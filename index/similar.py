@@ -95,7 +95,7 @@ class _ThemeRules:
 
 @cache
 def _theme_rules() -> _ThemeRules:
-    with resources.files("index.data").joinpath("themes.toml").open("rb") as handle:
+    with resources.files(__package__).joinpath("data", "themes.toml").open("rb") as handle:
         data = tomllib.load(handle)
     parts = "|".join(sorted(map(re.escape, set(data["number_words"])), key=len, reverse=True))
     # "vijfentwintig", "tweehonderd", "derde", "achtste": numbers built of number words.

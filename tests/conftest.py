@@ -43,6 +43,19 @@ def gold_profiles() -> dict[str, dict]:
     return profiles
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_real_home(tmp_path_factory) -> Iterator[None]:
+    """WMKB_HOME in a temporary place for the whole run: a refresh called as a library, which
+    archives its pages under $WMKB_HOME, never writes into the home of whoever runs the tests."""
+    previous = os.environ.get("WMKB_HOME")
+    os.environ["WMKB_HOME"] = str(tmp_path_factory.mktemp("home"))
+    yield
+    if previous is None:
+        os.environ.pop("WMKB_HOME", None)
+    else:
+        os.environ["WMKB_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def site() -> Iterator[str]:
     """The fixture site's origin, e.g. http://127.0.0.1:41234."""

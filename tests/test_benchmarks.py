@@ -24,6 +24,8 @@ KEYS = {
     "n_index_build", "n_index_update", "n_search_2k", "n_search_10k", "n_peak_rss_10k",
     "server_c16_pages_per_s", "startup_python_s", "startup_version_s", "startup_search_s",
     "startup_version_ratio_to_python", "startup_search_ratio_to_python", "n_startup_runs",
+    "n_reparse", "reparse_s_10k", "reparse_pages_per_s",
+    "reparse_profiles_10k", "reparse_cpu_s_10k",
 } | PEER_KEYS
 
 
@@ -41,12 +43,25 @@ def test_the_benchmark_runs_and_writes_every_figure(tmp_path) -> None:
             continue
         assert isinstance(value, int | float) and math.isfinite(value) and value >= 0, key
     assert results["n_crawl"] == 30 and results["n_search_10k"] == 50
+    assert results["reparse_profiles_10k"] == 50  # every archived profile read again
     assert 0 < results["crawl_c16_ratio_to_limit"] <= 1.05
     assert results["documents_10k"] >= 15 * 50  # 15 to 25 practices per organisation
     assert 10 < results["peak_rss_mb_10k"] < 2_000
     assert set(verdicts(results)) == set(TARGETS)
     assert "crawl_c16_ratio_to_limit" in table(results)
     assert not list(tmp_path.glob("wmkb-bench-*"))  # the sites and databases are gone
+
+
+def test_only_the_reparse_renews_only_its_figures(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    out.write_text(json.dumps({"parse_pages_per_s": 2154.0, "reparse_s_10k": 99.0}))
+    config = Config(medium=20, repeats=1, latency_s=0.005, scrapy=False, workdir=tmp_path,
+                    out=out, log=lambda line: None, only_reparse=True)
+    results = run(config)
+    assert json.loads(out.read_text()) == results
+    assert results["parse_pages_per_s"] == 2154.0  # the last full run's, kept
+    assert results["n_reparse"] == 20 and results["reparse_profiles_10k"] == 20
+    assert results["reparse_s_10k"] != 99.0
 
 
 def test_the_synthetic_site_is_deterministic_and_reads_as_profiles(tmp_path) -> None:

@@ -126,7 +126,8 @@ def test_an_empty_export_still_has_its_header(new_kb) -> None:
     assert organisations == (
         "slug,name,org_type,province,cbs_code,status,recognised_since,ambassador_since,"
         "employees,inhabitants,inhabitants_source,website,url,description,first_seen,last_seen,"
-        f"withdrawn_on,{codes}\r\n"
+        "withdrawn_on,page_url,captured_at,fetched_at,archive_file,archive_offset,"
+        f"{codes}\r\n"
     )
     regulations = run_cli(["export", "--what", "regulations"], new_kb).stdout_bytes
     assert regulations == b"slug,name,code,label\r\n"
