@@ -4,6 +4,7 @@ JSON object of figures to benchmarks/results.json (issue 8 names the keys).
 
     python -m benchmarks.run                 # 2,000 and 10,000 organisations, < 10 minutes
     python -m benchmarks.run --large         # and 100,000 (up to an hour)
+    python -m benchmarks.run --parse-only    # the parse figures alone, in a minute
 
 What is measured, and at which size (every figure has an n_* key or its size in its name):
 - crawl: a full refresh into an empty knowledge base at concurrency 16 (median of `repeats`)
@@ -83,6 +84,7 @@ class Config:
     workdir: Path | None = None
     out: Path | None = RESULTS
     keep: bool = False  # leave the sites, knowledge bases and indexes for profiling
+    parse_only: bool = False  # `--parse-only`: the parse figures, nothing else
     log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
 
 
@@ -273,6 +275,12 @@ class Bench:
         self._parse(site, site_dir)
         self._index_and_search(kb, "2k", n, build_key="index_build_docs_per_s_2k")
 
+    def parse_only(self) -> None:
+        """The parse figures alone, on a site just large enough for them."""
+        n = self.config.parse_pages
+        site_dir = self.workdir / f"site-{n}"
+        self._parse(self._generate(n, site_dir), site_dir)
+
     def _generate(self, n: int, site_dir: Path) -> SyntheticSite:
         started = time.perf_counter()
         site = SyntheticSite(n, seed=SEED)
@@ -461,11 +469,14 @@ def run(config: Config) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix="wmkb-bench-", dir=config.workdir))
     bench = Bench(config, workdir)
     try:
-        bench.put("latency_ms", config.latency_s * 1000)
-        bench.small()
-        bench.larger(config.medium, "10k", main_figures=True)
-        if config.large:
-            bench.larger(config.large, "100k", main_figures=False)
+        if config.parse_only:
+            bench.parse_only()
+        else:
+            bench.put("latency_ms", config.latency_s * 1000)
+            bench.small()
+            bench.larger(config.medium, "10k", main_figures=True)
+            if config.large:
+                bench.larger(config.large, "100k", main_figures=False)
     finally:
         if config.keep:
             config.log(f"sites, knowledge bases and indexes kept in {workdir}")
@@ -531,6 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="for the sites (temp dir)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the workdir for profiling")
+    parser.add_argument("--parse-only", action="store_true", help="measure parsing alone")
     args = parser.parse_args(argv)
     config = Config(
         small=args.small,
@@ -542,6 +554,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir=args.workdir,
         out=args.out,
         keep=args.keep,
+        parse_only=args.parse_only,
     )
     results = run(config)
     print(table(results))

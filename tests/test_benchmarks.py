@@ -71,3 +71,12 @@ def test_the_synthetic_site_is_deterministic_and_reads_as_profiles(tmp_path) -> 
     assert len(changed) == 3
     sitemap = (tmp_path / "sitemap.xml").read_text()
     assert len(re.findall(r"<lastmod>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", sitemap)) == 3
+
+
+def test_the_parse_figures_can_be_measured_alone(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    config = Config(parse_only=True, parse_pages=20, bs4_pages=5, parse_repeats=1,
+                    workdir=tmp_path, out=out, log=lambda line: None)
+    results = run(config)
+    assert results["n_parse"] == 20 and results["parse_pages_per_s"] > 0
+    assert "crawl_c16_pages_per_s" not in results and "search_p95_ms_10k" not in results
