@@ -5,7 +5,7 @@ alembic_version table. One made before wmkb had migrations has no such table: it
 read from its tables instead (0002 has organisations.cbs_code, 0001 has not).
 
     >>> upgrade(engine)
-    Upgrade(before='0001', after='0002')
+    Upgrade(before='0001', after='0003')
 
 Every change to harvester/models.py needs a new revision: tests/test_migrations.py fails when
 the migrated schema and the models differ. To write one, from the repository root:
@@ -43,7 +43,7 @@ class Upgrade:
 
 
 def head() -> str:
-    """The newest revision this program knows, e.g. '0002'."""
+    """The newest revision this program knows, e.g. '0003'."""
     return _script().get_current_head()
 
 

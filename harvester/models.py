@@ -7,6 +7,7 @@ index is built from these tables and can always be rebuilt from them.
                   ──< changes                   what a refresh changed, field by field
     pages                                       every URL fetched, with its validators
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
+                 ──< doubts                     pages the run could not read as they look
 """
 
 from __future__ import annotations
@@ -132,6 +133,9 @@ class Page(Base):
     kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
     organisation_url: Mapped[str | None] = mapped_column(String(2000))
     links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
+    # JSON list of what its last read could not make of it: a page skipped as unchanged is
+    # doubted again by every run, without being read again.
+    doubts: Mapped[str | None] = mapped_column(Text)
 
 
 class RefreshRun(Base):
@@ -147,6 +151,9 @@ class RefreshRun(Base):
     failures: Mapped[list[FetchFailure]] = relationship(
         back_populates="run", order_by="FetchFailure.id", cascade="all, delete-orphan"
     )
+    doubts: Mapped[list[Doubt]] = relationship(
+        back_populates="run", order_by="Doubt.id", cascade="all, delete-orphan"
+    )
 
 
 class FetchFailure(Base):
@@ -158,6 +165,20 @@ class FetchFailure(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     run: Mapped[RefreshRun] = relationship(back_populates="failures")
+
+
+class Doubt(Base):
+    """A page one refresh could not read as it looks: a profile it did not read as one, or a
+    profile that lacks what every profile has. Not an error: the keeper's to-do list."""
+
+    __tablename__ = "doubts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("refresh_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(Text)
+
+    run: Mapped[RefreshRun] = relationship(back_populates="doubts")
 
 
 class KnowledgeBaseState(Base):

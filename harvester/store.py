@@ -82,7 +82,7 @@ def upgrade_database(url: str) -> migrate.Upgrade:
     the whole schema); says from which revision to which.
 
         >>> upgrade_database("sqlite:///kb.sqlite")
-        Upgrade(before='0001', after='0002')
+        Upgrade(before='0001', after='0003')
     """
     engine = _engine(url, create=True)
     try:

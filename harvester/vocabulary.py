@@ -217,6 +217,7 @@ class Headcount:
     not_nouns: frozenset[str]
     not_after: tuple[re.Pattern[str], ...]
     inhabitant_nouns: frozenset[str]
+    quantity_word: re.Pattern[str]  # a number written in words
 
 
 @cache
@@ -230,6 +231,7 @@ def headcount() -> Headcount:
         not_nouns=frozenset(data["not_nouns"]),
         not_after=_compile("headcount.toml", data["not_after"]),
         inhabitant_nouns=frozenset(data["inhabitants"]["nouns"]),
+        quantity_word=_compile("headcount.toml", [data["quantity_word"]])[0],
     )
 
 

@@ -138,7 +138,7 @@ def test_the_first_schema_is_upgraded_without_losing_anything(refreshed, new_kb)
     result = run_cli(["stats"], kb)  # a read command changes nothing and says what to do
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
-    assert "schema revision 0001, older than this wmkb's 0002; run `wmkb db upgrade`" in (
+    assert "schema revision 0001, older than this wmkb's 0003; run `wmkb db upgrade`" in (
         result.output
     )
     assert _rows(kb.db_url, first) == untouched
@@ -146,8 +146,8 @@ def test_the_first_schema_is_upgraded_without_losing_anything(refreshed, new_kb)
 
     result = run_cli(["db", "upgrade"], kb)
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("from revision 0001 to revision 0002\n")
-    assert _revision(kb.db_url) == "0002"
+    assert result.output.endswith("from revision 0001 to revision 0003\n")
+    assert _revision(kb.db_url) == "0003"
     assert _rows(kb.db_url, kept) == before
     upgraded_versions = _rows(kb.db_url, {"organisations": ["id", "version"]})["organisations"]
     assert all(version in (versions[id_], kb_version + 1) for id_, version in upgraded_versions)
@@ -201,10 +201,10 @@ def test_a_knowledge_base_made_before_migrations_is_adopted(new_kb) -> None:
     assert "run `wmkb db upgrade`" in run_cli(["stats"], kb).output
     result = run_cli(["db", "upgrade"], kb)
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("from revision 0001 to revision 0002\n")
-    assert _revision(kb.db_url) == "0002"
+    assert result.output.endswith("from revision 0001 to revision 0003\n")
+    assert _revision(kb.db_url) == "0003"
     result = run_cli(["db", "upgrade"], kb)
-    assert result.output.endswith("is at schema revision 0002: nothing to do\n")
+    assert result.output.endswith("is at schema revision 0003: nothing to do\n")
 
 
 def test_a_newer_database_is_refused_and_left_alone(new_kb, site) -> None:
@@ -243,7 +243,7 @@ def test_no_upgrade_under_a_running_refresh(new_kb) -> None:
 def test_an_empty_database_is_made_by_db_upgrade(new_kb) -> None:
     result = run_cli(["db", "upgrade"], new_kb)
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("from an empty database to revision 0002\n")
+    assert result.output.endswith("from an empty database to revision 0003\n")
     engine = open_database(new_kb.db_url)
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Organisation)) == 0

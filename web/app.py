@@ -10,6 +10,7 @@ another host.
     /vergelijk(.csv)?org=A&org=B            two to five side by side
     /wijzigingen(.csv)?sinds=YYYY-MM-DD     what changed, newest first
     /overzicht(.csv)       counts drawn as inline SVG charts
+    /twijfels(.csv)        pages the last refresh could not read as they look
 
 A bad parameter or an unreadable query answers 400, an unknown organisation or page 404, a
 missing database or index 503: each a page in Dutch, never a traceback.
@@ -90,6 +91,8 @@ def create_app(db_url: str, index_dir: Path, *, allowed_hosts: list[str] | None 
             Route("/wijzigingen.csv", site.changes_csv),
             Route("/overzicht", site.overview),
             Route("/overzicht.csv", site.overview_csv),
+            Route("/twijfels", site.doubts),
+            Route("/twijfels.csv", site.doubts_csv),
             Mount(
                 "/static",
                 StaticFiles(directory=str(resources.files("web").joinpath("static"))),
@@ -331,6 +334,15 @@ class _Site:
     def overview_csv(self, request: Request):
         rows = list(charts.overview(self.engine).rows())
         return _csv(rows, ["grafiek", "waarde", "organisaties"], "wmkb-overzicht.csv")
+
+    # doubts: the keeper's to-do list
+
+    def doubts(self, request: Request):
+        context = {"doubts": lookup.doubts(self.engine), "nav": "overzicht"}
+        return self.render(request, "doubts.html", context)
+
+    def doubts_csv(self, request: Request):
+        return _csv(lookup.doubts(self.engine), ["url", "reason", "run_id"], "wmkb-twijfels.csv")
 
     # errors: a page in Dutch with the status, never a traceback
 
