@@ -23,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
 from harvester import vocabulary
+from harvester.region import find_region
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ul", "ol"}
@@ -60,6 +61,8 @@ _INLINE = {
     "picture",
     "big",
 }
+# What a table cell of a layout holds and a cell of a data table does not.
+_LAYOUT = "p, div, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote"
 # A bullet glyph at the start of a line, then the text.
 _BULLET = re.compile(r"^\s*([•·▪◦●○‣∙*\-–—])\s*(.*)$", re.DOTALL)
 
@@ -100,11 +103,17 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     title_node = (tree.head or tree.root).css_first("title")
     title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
-    root = _content_root(tree, rules)
+    scope = tree.body or tree.root
+    _remove_chrome(scope, rules.not_content)
+    region = find_region(scope, title)
+    if region is not None:  # a profile's signals say where its content is
+        root, name = region.root, region.name
+    else:  # no profile's signals: the CMS's content root
+        root = _content_root(tree, rules)
+        name = _page_name(root, rules.name_selectors) if root is not None else None
     blocks = _expand_bullets(_walk(root, base)) if root is not None else []
-    name = _page_name(root, rules.name_selectors) if root is not None else None
     if name is None:  # named outside the content: chrome's headings are no name
-        _remove_chrome(tree.body or tree.root, rules.chrome)
+        _remove_chrome(scope, rules.chrome)
         name = _page_name(tree.root, rules.name_selectors)
     return Page(url, canonical, title, name, blocks, links, encoding)
 
@@ -280,7 +289,13 @@ def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool)
             out.extend(_definition_facts(child))
         elif tag == "tr":
             lines.flush(out)
-            out.extend(_row(child))
+            cells = [cell for cell in child.iter() if cell.tag in ("td", "th")]
+            if any(cell.css_first(_LAYOUT) is not None for cell in cells):
+                for cell in cells:  # a layout table: each cell is a column of content
+                    _walk_into(cell, out, lines, bold=bold)
+                    lines.flush(out)
+            else:
+                out.extend(_row(cells))
         elif tag in _INLINE:
             if tag == "a":
                 href = (child.attributes.get("href") or "").strip()
@@ -391,8 +406,8 @@ def _definition_facts(node: LexborNode) -> list[Block]:
     return facts
 
 
-def _row(node: LexborNode) -> list[Block]:
-    cells = [_collapse(cell.text()) for cell in node.iter() if cell.tag in ("td", "th")]
+def _row(nodes: list[LexborNode]) -> list[Block]:
+    cells = [_collapse(cell.text()) for cell in nodes]
     if len(cells) == 2 and cells[0]:
         return [Block("fact", cells[1], label=cells[0].rstrip(":"))]
     return [Block("line", " ".join(cell for cell in cells if cell))] if any(cells) else []
@@ -458,8 +473,8 @@ def raw_record(page: Page) -> RawRecord:
     record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
     blocks = page.blocks
     for position, block in enumerate(blocks):
-        if block.kind == "heading" and block.text == page.name:
-            blocks = blocks[position + 1 :]
+        if block.text == page.name:  # a heading, a bold line, a title cell: what came before
+            blocks = blocks[position + 1 :]  # it is the page's chrome
             break
     section: str | None = None
     sub_heading: str | None = None

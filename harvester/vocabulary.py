@@ -204,6 +204,14 @@ def fact_labels() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def date_fact_labels() -> tuple[str, ...]:
+    """The labels of the recognition and ambassador dates, longest first: a profile's own
+    signals (harvester/region.py)."""
+    dated = ("recognised_since", "ambassador_since")
+    return tuple(label for label, field in fact_labels() if field in dated)
+
+
+@cache
 def fact_label_first_words() -> frozenset[str]:
     return frozenset(label.split()[0] for label, _ in fact_labels())
 
@@ -264,9 +272,11 @@ def org_types() -> OrgTypes:
 @dataclass(frozen=True)
 class PageRules:
     content_roots: tuple[str, ...]
-    chrome: str  # every selector of page.toml's list, as one selector group: one query
+    not_content: str  # page.toml's not_content as one selector group
+    chrome: str  # page.toml's chrome as one selector group: one query
     outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
+    title_classes: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
     boilerplate: re.Pattern[str]  # page.toml's lines as one alternation, for lower-cased text
     not_websites: tuple[str, ...]
@@ -279,15 +289,18 @@ def page_rules() -> PageRules:
     lines = _compile("page.toml", data["boilerplate"], flags=0)
     _lower_case("page.toml", lines)
     boilerplate = re.compile(_either(line.pattern for line in lines))
-    chrome = ", ".join(data["chrome"])
+    every_rule = [*data["not_content"], *data["chrome"]]
     # "X *" rather than ":is(…) *": lexbor's :is() before a descendant combinator only
     # looks at the parent.
-    in_chrome = ", ".join(f"{rule} *" for rule in data["chrome"])
+    in_chrome = ", ".join(f"{rule} *" for rule in every_rule)
+    chrome = ", ".join(every_rule)
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        chrome=chrome,
+        not_content=", ".join(data["not_content"]),
+        chrome=", ".join(data["chrome"]),
         outside_chrome=f":not({chrome}):not({in_chrome})",
         name_selectors=tuple(data["name_selectors"]),
+        title_classes=tuple(data["title_classes"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
         boilerplate=boilerplate,
         not_websites=tuple(data["not_websites"]),
