@@ -32,6 +32,7 @@ from harvester import vocabulary
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD = frozenset({"strong", "b"})
+_WRAPPERS = frozenset({"span", "a", "font", "em", "i", "u"})  # inline, around a heading's text
 _QUESTION_MAX = 300  # characters: a longer text is a paragraph, not a question
 _MOST = 0.75  # share of the signals the region holds at least
 _NAME_MAX = 150  # characters: a longer line is no organisation's name
@@ -79,8 +80,11 @@ def _signals(
         if lowered.startswith(labels) and _labels_a_date(lowered, labels):
             facts.append(parent)
             continue
-        tag = parent.tag
-        heading_like = tag in _HEADINGS or tag in _BOLD or _titled(parent, rules.title_classes)
+        heading_like = _heading_like(parent, rules.title_classes)
+        if not heading_like and parent.tag in _WRAPPERS and parent.parent is not None:
+            # <h2><span>Bewustwording</span></h2>, <h1><a>…</a></h1>
+            parent = parent.parent
+            heading_like = _heading_like(parent, rules.title_classes)
         if heading_like and len(text) <= _NAME_MAX:
             headings.append((" ".join(text.split()), len(facts)))
         if (heading_like or lowered.endswith(("?", ":"))) and known.key_for(lowered):
@@ -94,6 +98,11 @@ def _labels_a_date(lowered: str, labels: tuple[str, ...]) -> bool:
     label = next(label for label in labels if lowered.startswith(label))
     rest = lowered[len(label) :].strip()
     return not rest or rest[0] == ":" or any(character.isdigit() for character in rest)
+
+
+def _heading_like(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
+    tag = node.tag
+    return tag in _HEADINGS or tag in _BOLD or _titled(node, title_classes)
 
 
 def _titled(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
