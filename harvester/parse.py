@@ -471,7 +471,7 @@ def raw_record(page: Page) -> RawRecord:
     rules = vocabulary.page_rules()
     known = vocabulary.sections()
     record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
-    blocks = page.blocks
+    blocks = _paired_labels(page.blocks)
     for position, block in enumerate(blocks):
         if block.text == page.name:  # a heading, a bold line, a title cell: what came before
             blocks = blocks[position + 1 :]  # it is the page's chrome
@@ -512,6 +512,44 @@ def raw_record(page: Page) -> RawRecord:
             sub_heading = None
     record.sections = {key: items for key, items in record.sections.items() if items}
     return record
+
+
+def _paired_labels(blocks: list[Block]) -> list[Block]:
+    """A label on a line of its own and its value on the next ("Erkend sinds:" / "15 jun.
+    2015", as a CMS's field label and field items are laid out) as one key fact. A label is
+    one we know, or a short plain one ending in a colon whose value holds a number."""
+    out: list[Block] = []
+    skip = False
+    for position, block in enumerate(blocks):
+        if skip:
+            skip = False
+            continue
+        value = blocks[position + 1] if position + 1 < len(blocks) else None
+        if (
+            value is not None
+            and block.kind == "line"
+            and value.kind == "line"
+            and len(block.text) <= 40
+            and len(value.text) <= 80
+            and _is_label(block, value)
+        ):
+            out.append(Block("fact", value.text, label=block.text.rstrip(" :"), links=value.links))
+            skip = True
+        else:
+            out.append(block)
+    return out
+
+
+def _is_label(block: Block, value: Block) -> bool:
+    label = block.text.rstrip(" :").lower()
+    if any(label == known for known, _ in vocabulary.fact_labels()):
+        return True
+    return (
+        block.text.endswith(":")
+        and not block.bold
+        and len(label) <= 30
+        and any(character.isdigit() for character in value.text)
+    )
 
 
 def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
@@ -576,7 +614,11 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
     return None
 
 
-_BARE_URL = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
+# The last part of a host is letters: "2.400" is a number, not an address.
+_BARE_URL = re.compile(
+    r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\.?(?::\d+)?(?:/\S*)?$",
+    re.IGNORECASE,
+)
 
 
 def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | None:
