@@ -24,7 +24,7 @@ nearest before the first key fact, preferring one that the page's <title> repeat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
@@ -40,35 +40,46 @@ _NAME_MAX = 150  # characters: a longer line is no organisation's name
 
 @dataclass
 class Region:
-    root: LexborNode  # the deepest element that holds a key fact and most of the questions
+    root: LexborNode  # the deepest element that holds the first key fact and most questions
     name: str | None  # the organisation's name, wherever the page puts it
+    websites: list[str]  # what "Website:" lines give, wherever they are on the page
 
 
 def find_region(scope: LexborNode, title: str) -> Region | None:
     """The profile's region within `scope` (the page's body, with what is never content
     already removed), or None when the page has too few of a profile's signals."""
-    facts, questions, headings = _signals(scope)
-    if not facts or not questions:
+    found = _signals(scope)
+    if not found.facts or not found.questions:
         return None
-    root = _holder_of_most(facts, questions)
+    root = _holder_of_most(found.facts[0], found.questions)
     if root is None:
         return None
-    _remove_chrome(root, facts + questions)
-    return Region(root, _name(headings, title))
+    # Key facts come before the questions; a date after the last one is a teaser's.
+    last_question = found.question_order[-1]
+    facts = [f for f, order in zip(found.facts, found.fact_order, strict=True) if order < last_question]
+    protected = _holding([*facts, *found.questions])
+    _remove_chrome(root, protected)
+    _remove_beside(root, protected)
+    return Region(root, _name(found.headings, title), found.websites)
 
 
-def _signals(
-    scope: LexborNode,
-) -> tuple[list[LexborNode], list[LexborNode], list[tuple[str, int]]]:
-    """The elements that state a date fact, the elements that ask a section question, and
-    the text of every heading-like element with the number of facts before it, each in
-    document order: one pass over the text."""
+@dataclass
+class _Signals:
+    facts: list[LexborNode] = field(default_factory=list)  # elements stating a date fact
+    fact_order: list[int] = field(default_factory=list)  # their places among the signals
+    questions: list[LexborNode] = field(default_factory=list)  # elements asking a question
+    question_order: list[int] = field(default_factory=list)
+    headings: list[tuple[str, int]] = field(default_factory=list)  # text, facts before it
+    websites: list[str] = field(default_factory=list)  # "Website: …" lines, wherever they are
+
+
+def _signals(scope: LexborNode) -> _Signals:
+    """Every signal of the page, in document order: one pass over its text."""
     rules = vocabulary.page_rules()
     known = vocabulary.sections()
     labels = vocabulary.date_fact_labels()
-    facts: list[LexborNode] = []
-    questions: list[LexborNode] = []
-    headings: list[tuple[str, int]] = []
+    website_labels = vocabulary.website_labels()
+    found = _Signals()
     for node in scope.traverse(include_text=True):
         if node.tag != "-text":
             continue
@@ -77,8 +88,12 @@ def _signals(
             continue
         parent = node.parent
         lowered = text.lower()
-        if lowered.startswith(labels) and _labels_a_date(lowered, labels):
-            facts.append(parent)
+        if lowered.startswith(labels) and _labels_a_date(lowered, labels, parent.tag):
+            found.fact_order.append(len(found.facts) + len(found.questions))
+            found.facts.append(parent)
+            continue
+        if lowered.startswith(website_labels) and len(text) <= _NAME_MAX:
+            found.websites.extend(_website_of(parent))
             continue
         heading_like = _heading_like(parent, rules.title_classes)
         if not heading_like and parent.tag in _WRAPPERS and parent.parent is not None:
@@ -86,18 +101,36 @@ def _signals(
             parent = parent.parent
             heading_like = _heading_like(parent, rules.title_classes)
         if heading_like and len(text) <= _NAME_MAX:
-            headings.append((" ".join(text.split()), len(facts)))
+            found.headings.append((" ".join(text.split()), len(found.facts)))
         if (heading_like or lowered.endswith(("?", ":"))) and known.key_for(lowered):
-            questions.append(parent)
-    return facts, questions, headings
+            found.question_order.append(len(found.facts) + len(found.questions))
+            found.questions.append(parent)
+    return found
 
 
-def _labels_a_date(lowered: str, labels: tuple[str, ...]) -> bool:
+def _website_of(label: LexborNode) -> list[str]:
+    """The addresses a "Website:" label's line gives: its links, else its bare text."""
+    line = label
+    while line.tag in _WRAPPERS or line.tag in _BOLD:  # up to the line the label opens
+        if line.parent is None:
+            break
+        line = line.parent
+    hrefs = [a.attributes.get("href") or "" for a in line.css("a[href]")]
+    if hrefs:
+        return [href for href in hrefs if href]
+    words = " ".join(line.text().split()).split(" ")
+    return [words[-1]] if len(words) > 1 else []
+
+
+def _labels_a_date(lowered: str, labels: tuple[str, ...], tag: str) -> bool:
     """ "Erkend sinds: 3 mei 2015", "Erkend sinds" (the date in the next cell), but not
-    "Erkenning aanvragen": after the label comes nothing, a colon, or a number."""
+    "Erkenning aanvragen", nor a heading "Ambassadeur" over the ambassadorship section: after
+    the label comes a number, or nothing (or a colon) outside a heading."""
     label = next(label for label in labels if lowered.startswith(label))
-    rest = lowered[len(label) :].strip()
-    return not rest or rest[0] == ":" or any(character.isdigit() for character in rest)
+    rest = lowered[len(label) :].strip(" :")
+    if not rest:
+        return tag not in _HEADINGS
+    return any(character.isdigit() for character in rest)
 
 
 def _heading_like(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
@@ -112,41 +145,73 @@ def _titled(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
     return bool(classes) and any(word in classes for word in title_classes)
 
 
-def _holder_of_most(facts: list[LexborNode], questions: list[LexborNode]) -> LexborNode | None:
-    """The deepest element that holds a key fact and at least _MOST of the questions."""
+def _holder_of_most(first_fact: LexborNode, questions: list[LexborNode]) -> LexborNode | None:
+    """The deepest element that holds the first key fact and at least _MOST of the
+    questions."""
     need = max(1, math.ceil(len(questions) * _MOST))
-    counts: dict[int, list[int]] = {}  # element → [facts, questions] it holds
-    depth_of: dict[int, int] = {}
-    nodes: dict[int, LexborNode] = {}
-    for kind, signals in enumerate((facts, questions)):
-        for signal in signals:
-            chain = []
-            node: LexborNode | None = signal
-            while node is not None and node.tag not in ("html", "-document"):
-                chain.append(node)
-                node = node.parent
-            for depth, ancestor in enumerate(reversed(chain)):
-                key = ancestor.mem_id
-                counts.setdefault(key, [0, 0])[kind] += 1
-                depth_of[key] = depth
-                nodes[key] = ancestor
-    holders = [key for key, (f, q) in counts.items() if f >= 1 and q >= need]
-    if not holders:
-        return None
-    return nodes[max(holders, key=depth_of.__getitem__)]
+    counts: dict[int, int] = {}
+    for question in questions:
+        for ancestor in _ancestors(question):
+            counts[ancestor.mem_id] = counts.get(ancestor.mem_id, 0) + 1
+    # The fact's ancestors, deepest first: the first that holds enough questions.
+    for ancestor in _ancestors(first_fact):
+        if counts.get(ancestor.mem_id, 0) >= need:
+            return ancestor
+    return None
 
 
-def _remove_chrome(root: LexborNode, signals: list[LexborNode]) -> None:
-    """Remove what the CMS marks as chrome inside the region, unless it holds a signal."""
-    holding = set()
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    """The node and the elements around it, innermost first, up to the body."""
+    chain = []
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("html", "-document"):
+        chain.append(current)
+        current = current.parent
+    return chain
+
+
+def _holding(signals: list[LexborNode]) -> dict[int, int]:
+    """How many of the signals each element holds (itself included), for the elements that
+    hold one."""
+    holding: dict[int, int] = {}
     for signal in signals:
-        node: LexborNode | None = signal
-        while node is not None and node.mem_id not in holding:
-            holding.add(node.mem_id)
-            node = node.parent
+        for ancestor in _ancestors(signal):
+            holding[ancestor.mem_id] = holding.get(ancestor.mem_id, 0) + 1
+    return holding
+
+
+def _remove_chrome(root: LexborNode, protected: dict[int, int]) -> None:
+    """Remove what the CMS marks as chrome inside the region, unless it holds a signal."""
     for node in reversed(root.css(vocabulary.page_rules().chrome)):
-        if node.mem_id not in holding:
+        if node.mem_id not in protected:
             node.decompose()
+
+
+def _remove_beside(root: LexborNode, protected: dict[int, int]) -> None:
+    """Where one child of an element holds all its signals (the content column of a layout),
+    the children after it that hold none are beside the content (a sidebar, related
+    organisations, a contact box): removed. The children before it that hold none and are
+    mostly links (a bar of links and phone numbers) go too; the rest before it is the
+    introduction."""
+    node = root
+    while True:
+        holders = [child for child in node.iter() if child.mem_id in protected]
+        if len(holders) != 1 or protected[holders[0].mem_id] < 2:
+            return
+        content = holders[0]
+        before = True
+        for child in list(node.iter()):
+            if child.mem_id == content.mem_id:
+                before = False
+            elif not before or _mostly_links(child):
+                child.decompose()
+        node = content
+
+
+def _mostly_links(node: LexborNode) -> bool:
+    text = len("".join(node.text().split()))
+    linked = sum(len("".join(a.text().split())) for a in node.css("a"))
+    return text == 0 or linked * 2 >= text
 
 
 def _name(headings: list[tuple[str, int]], title: str) -> str | None:

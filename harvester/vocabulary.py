@@ -212,6 +212,11 @@ def date_fact_labels() -> tuple[str, ...]:
 
 
 @cache
+def website_labels() -> tuple[str, ...]:
+    return tuple(label for label, field in fact_labels() if field == "website")
+
+
+@cache
 def fact_label_first_words() -> frozenset[str]:
     return frozenset(label.split()[0] for label, _ in fact_labels())
 
