@@ -93,6 +93,7 @@ class Page:
     blocks: list[Block]
     links: list[str]  # every link on the page, chrome included: discovery needs the menus
     encoding: str
+    website_hints: list[str] = field(default_factory=list)  # "Website:" lines anywhere
 
 
 def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
@@ -106,8 +107,9 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     scope = tree.body or tree.root
     _remove_chrome(scope, rules.not_content)
     region = find_region(scope, title)
+    hints: list[str] = []
     if region is not None:  # a profile's signals say where its content is
-        root, name = region.root, region.name
+        root, name, hints = region.root, region.name, region.websites
     else:  # no profile's signals: the CMS's content root
         root = _content_root(tree, rules)
         name = _page_name(root, rules.name_selectors) if root is not None else None
@@ -115,7 +117,11 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     if name is None:  # named outside the content: chrome's headings are no name
         _remove_chrome(scope, rules.chrome)
         name = _page_name(tree.root, rules.name_selectors)
-    return Page(url, canonical, title, name, blocks, links, encoding)
+    hints = [
+        absolute(base, hint) if "://" not in hint and hint.startswith("/") else hint
+        for hint in hints
+    ]
+    return Page(url, canonical, title, name, blocks, links, encoding, hints)
 
 
 def _as_utf8(body: bytes, encoding: str, text: str) -> bytes | str:
@@ -511,6 +517,11 @@ def raw_record(page: Page) -> RawRecord:
             record.sections[section].append(text)
             sub_heading = None
     record.sections = {key: items for key, items in record.sections.items() if items}
+    if not record.websites and not any(fact[0] == "website" for fact in record.facts):
+        # The profile's own "Website:" line sits outside its content (a contact box beside it)
+        record.websites = [
+            hint for hint in page.website_hints if _names_other_site(hint, rules, own_host)
+        ]
     return record
 
 

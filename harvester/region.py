@@ -56,7 +56,11 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
         return None
     # Key facts come before the questions; a date after the last one is a teaser's.
     last_question = found.question_order[-1]
-    facts = [f for f, order in zip(found.facts, found.fact_order, strict=True) if order < last_question]
+    facts = [
+        fact
+        for fact, order in zip(found.facts, found.fact_order, strict=True)
+        if order < last_question
+    ]
     protected = _holding([*facts, *found.questions])
     _remove_chrome(root, protected)
     _remove_beside(root, protected)
@@ -193,19 +197,23 @@ def _remove_beside(root: LexborNode, protected: dict[int, int]) -> None:
     organisations, a contact box): removed. The children before it that hold none and are
     mostly links (a bar of links and phone numbers) go too; the rest before it is the
     introduction."""
-    node = root
-    while True:
+    pending = [root]
+    while pending:
+        node = pending.pop()
         holders = [child for child in node.iter() if child.mem_id in protected]
-        if len(holders) != 1 or protected[holders[0].mem_id] < 2:
-            return
+        if len(holders) != 1:
+            pending.extend(child for child in holders if protected[child.mem_id] >= 2)
+            continue
         content = holders[0]
+        if protected[content.mem_id] < 2:
+            continue
         before = True
         for child in list(node.iter()):
             if child.mem_id == content.mem_id:
                 before = False
             elif not before or _mostly_links(child):
                 child.decompose()
-        node = content
+        pending.append(content)
 
 
 def _mostly_links(node: LexborNode) -> bool:
