@@ -146,7 +146,7 @@ def _guess_encoding(body: bytes) -> str:
 def _collapse(text: str) -> str:
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text  # most texts: no line break, tab or odd space (none is printable)
-    return " ".join(text.split())
+    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
 def absolute(base: str, href: str) -> str:

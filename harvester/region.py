@@ -42,7 +42,7 @@ _NAME_MAX = 150  # characters: a longer line is no organisation's name
 class Region:
     root: LexborNode  # the deepest element that holds the first key fact and most questions
     name: str | None  # the organisation's name, wherever the page puts it
-    websites: list[str]  # what "Website:" lines give, wherever they are on the page
+    websites: list[str]  # what "Website:" lines and the organisation's address block give
 
 
 def find_region(scope: LexborNode, title: str) -> Region | None:
@@ -62,9 +62,17 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
         if order < last_question
     ]
     protected = _holding([*facts, *found.questions])
+    name = _name(found.headings, title)
+    # An address in a block that names the organisation ("Gemeente X, Straat 1, www.x.nl"),
+    # read before that block is removed as beside the content.
+    websites = found.websites + [
+        link.attributes.get("href") or ""
+        for link in found.addresses
+        if name and link.parent is not None and name in " ".join(link.parent.text().split())
+    ]
     _remove_chrome(root, protected)
     _remove_beside(root, protected)
-    return Region(root, _name(found.headings, title), found.websites)
+    return Region(root, name, [website for website in websites if website])
 
 
 @dataclass
@@ -75,6 +83,7 @@ class _Signals:
     question_order: list[int] = field(default_factory=list)
     headings: list[tuple[str, int]] = field(default_factory=list)  # text, facts before it
     websites: list[str] = field(default_factory=list)  # "Website: …" lines, wherever they are
+    addresses: list[LexborNode] = field(default_factory=list)  # links that read "www.…"
 
 
 def _signals(scope: LexborNode) -> _Signals:
@@ -98,6 +107,9 @@ def _signals(scope: LexborNode) -> _Signals:
             continue
         if lowered.startswith(website_labels) and len(text) <= _NAME_MAX:
             found.websites.extend(_website_of(parent))
+            continue
+        if parent.tag == "a" and lowered.startswith(("www.", "http://", "https://")):
+            found.addresses.append(parent)  # the website, if its block names the organisation
             continue
         heading_like = _heading_like(parent, rules.title_classes)
         if not heading_like and parent.tag in _WRAPPERS and parent.parent is not None:
