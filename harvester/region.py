@@ -32,8 +32,10 @@ from harvester import vocabulary
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD = frozenset({"strong", "b"})
+_HEADING_LIKE = _HEADINGS | _BOLD
 _WRAPPERS = frozenset({"span", "a", "font", "em", "i", "u"})  # inline, around a heading's text
-_QUESTION_MAX = 300  # characters: a longer text is a paragraph, not a question
+_TEXT_MAX = 300  # characters: a longer text is a paragraph, neither a question nor a label
+_ADDRESS = ("www.", "http://", "https://")
 _MOST = 0.75  # share of the signals the region holds at least
 _NAME_MAX = 150  # characters: a longer line is no organisation's name
 
@@ -81,14 +83,14 @@ class _Signals:
     fact_order: list[int] = field(default_factory=list)  # their places among the signals
     questions: list[LexborNode] = field(default_factory=list)  # elements asking a question
     question_order: list[int] = field(default_factory=list)
-    headings: list[tuple[str, int]] = field(default_factory=list)  # text, facts before it
+    # Short texts: text, facts before it, whether a heading or bold
+    headings: list[tuple[str, int, bool]] = field(default_factory=list)
     websites: list[str] = field(default_factory=list)  # "Website: …" lines, wherever they are
     addresses: list[LexborNode] = field(default_factory=list)  # links that read "www.…"
 
 
 def _signals(scope: LexborNode) -> _Signals:
     """Every signal of the page, in document order: one pass over its text."""
-    rules = vocabulary.page_rules()
     known = vocabulary.sections()
     labels = vocabulary.date_fact_labels()
     website_labels = vocabulary.website_labels()
@@ -96,11 +98,12 @@ def _signals(scope: LexborNode) -> _Signals:
     for node in scope.traverse(include_text=True):
         if node.tag != "-text":
             continue
-        text = (node.text_content or "").strip()
-        if not text or len(text) > _QUESTION_MAX:
-            continue
-        parent = node.parent
+        raw = node.text_content
+        if not raw or len(raw) > _TEXT_MAX or raw.isspace():
+            continue  # most texts: the white space between two tags
+        text = raw.strip()
         lowered = text.lower()
+        parent = node.parent
         if lowered.startswith(labels) and _labels_a_date(lowered, labels, parent.tag):
             found.fact_order.append(len(found.facts) + len(found.questions))
             found.facts.append(parent)
@@ -108,17 +111,21 @@ def _signals(scope: LexborNode) -> _Signals:
         if lowered.startswith(website_labels) and len(text) <= _NAME_MAX:
             found.websites.extend(_website_of(parent))
             continue
-        if parent.tag == "a" and lowered.startswith(("www.", "http://", "https://")):
+        if lowered.startswith(_ADDRESS) and parent.tag == "a":
             found.addresses.append(parent)  # the website, if its block names the organisation
             continue
-        heading_like = _heading_like(parent, rules.title_classes)
-        if not heading_like and parent.tag in _WRAPPERS and parent.parent is not None:
+        tag = parent.tag
+        is_heading = tag in _HEADING_LIKE
+        if not is_heading and tag in _WRAPPERS:
             # <h2><span>Bewustwording</span></h2>, <h1><a>…</a></h1>
-            parent = parent.parent
-            heading_like = _heading_like(parent, rules.title_classes)
-        if heading_like and len(text) <= _NAME_MAX:
-            found.headings.append((" ".join(text.split()), len(found.facts)))
-        if (heading_like or lowered.endswith(("?", ":"))) and known.key_for(lowered):
+            outer = parent.parent
+            if outer is not None and outer.tag in _HEADING_LIKE:
+                parent, is_heading = outer, True
+        if len(text) <= _NAME_MAX and (is_heading or not found.facts):
+            # Before the first key fact, any short text may name the organisation (a CMS's
+            # title cell): the <title> decides; after it, only headings.
+            found.headings.append((" ".join(text.split()), len(found.facts), is_heading))
+        if (is_heading or lowered.endswith(("?", ":"))) and known.key_for(lowered):
             found.question_order.append(len(found.facts) + len(found.questions))
             found.questions.append(parent)
     return found
@@ -147,18 +154,6 @@ def _labels_a_date(lowered: str, labels: tuple[str, ...], tag: str) -> bool:
     if not rest:
         return tag not in _HEADINGS
     return any(character.isdigit() for character in rest)
-
-
-def _heading_like(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
-    tag = node.tag
-    return tag in _HEADINGS or tag in _BOLD or _titled(node, title_classes)
-
-
-def _titled(node: LexborNode, title_classes: tuple[str, ...]) -> bool:
-    # A CMS's title cell or span ("contentheading", "page-title"): the class only nudges, the
-    # text and its place decide whether it names the organisation.
-    classes = (node.attributes.get("class") or "").lower()
-    return bool(classes) and any(word in classes for word in title_classes)
 
 
 def _holder_of_most(first_fact: LexborNode, questions: list[LexborNode]) -> LexborNode | None:
@@ -234,14 +229,19 @@ def _mostly_links(node: LexborNode) -> bool:
     return text == 0 or linked * 2 >= text
 
 
-def _name(headings: list[tuple[str, int]], title: str) -> str | None:
-    """The heading-like line nearest before the first key fact that the <title> repeats; else
-    the nearest before it; else the first after it."""
-    before = [text for text, facts_before in headings if facts_before == 0]
+def _name(headings: list[tuple[str, int, bool]], title: str) -> str | None:
+    """The organisation's name. Of the short texts before the first key fact: the last
+    heading that the <title> repeats; else the longest text it repeats (a CMS's title cell);
+    else the last heading. Without any: the first heading."""
     lowered_title = title.lower()
-    named = [text for text in before if text.lower() in lowered_title]
+    before = [(text, heading) for text, facts_before, heading in headings if facts_before == 0]
+    named = [(text, heading) for text, heading in before if text.lower() in lowered_title]
+    named_headings = [text for text, heading in named if heading]
+    if named_headings:
+        return named_headings[-1]
     if named:
-        return named[-1]
-    if before:
-        return before[-1]
-    return headings[0][0] if headings else None
+        return max((text for text, _ in named), key=len)
+    before_headings = [text for text, heading in before if heading]
+    if before_headings:
+        return before_headings[-1]
+    return next((text for text, _, heading in headings if heading), None)

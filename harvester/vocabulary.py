@@ -281,7 +281,6 @@ class PageRules:
     chrome: str  # page.toml's chrome as one selector group: one query
     outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
-    title_classes: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
     boilerplate: re.Pattern[str]  # page.toml's lines as one alternation, for lower-cased text
     not_websites: tuple[str, ...]
@@ -305,7 +304,6 @@ def page_rules() -> PageRules:
         chrome=", ".join(data["chrome"]),
         outside_chrome=f":not({chrome}):not({in_chrome})",
         name_selectors=tuple(data["name_selectors"]),
-        title_classes=tuple(data["title_classes"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
         boilerplate=boilerplate,
         not_websites=tuple(data["not_websites"]),
