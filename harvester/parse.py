@@ -607,6 +607,9 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
         return None
     if block.kind not in ("line", "item"):
         return None
+    sentence = vocabulary.fact_sentence(lowered, block.text)
+    if sentence is not None:
+        return sentence[0], sentence[1], block.links
     first_word = _FIRST_WORD.match(lowered)
     if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
         return None  # most lines start with no label: one set lookup instead of forty

@@ -104,7 +104,9 @@ def _signals(scope: LexborNode) -> _Signals:
         text = raw.strip()
         lowered = text.lower()
         parent = node.parent
-        if lowered.startswith(labels) and _labels_a_date(lowered, labels, parent.tag):
+        if (
+            lowered.startswith(labels) and _labels_a_date(lowered, labels, parent.tag)
+        ) or vocabulary.fact_sentence(lowered, text):
             found.fact_order.append(len(found.facts) + len(found.questions))
             found.facts.append(parent)
             continue

@@ -211,6 +211,39 @@ def date_fact_labels() -> tuple[str, ...]:
     return tuple(label for label, field in fact_labels() if field in dated)
 
 
+@dataclass(frozen=True)
+class FactSentences:
+    longest: int  # characters: a longer line states more than one key fact
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (field, pattern with group "value")
+    words: tuple[str, ...]  # a line with none of these states none of them
+
+
+@cache
+def fact_sentences() -> FactSentences:
+    data = _load("facts.toml")
+    patterns = tuple(
+        (field, pattern)
+        for field, sources in data["sentences"]["patterns"].items()
+        for pattern in _compile("facts.toml", sources, flags=0)
+    )
+    for _, pattern in patterns:
+        if "value" not in pattern.groupindex:
+            raise WmkbError(f"harvester/data/facts.toml: {pattern.pattern!r} has no (?P<value>…)")
+    return FactSentences(int(data["sentences"]["longest"]), patterns, ("erkend", "ambassadeur"))
+
+
+def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
+    """(field, value) when the lower-cased line states a key fact as a sentence."""
+    rules = fact_sentences()
+    if len(lowered) > rules.longest or not any(word in lowered for word in rules.words):
+        return None
+    for field_name, pattern in rules.patterns:
+        found = pattern.search(lowered)
+        if found:
+            return field_name, text[found.start("value") : found.end("value")]
+    return None
+
+
 @cache
 def website_labels() -> tuple[str, ...]:
     return tuple(label for label, field in fact_labels() if field == "website")
