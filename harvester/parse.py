@@ -487,7 +487,7 @@ def raw_record(page: Page) -> RawRecord:
     own_host = urlsplit(page.url).hostname or ""
     for block in blocks:
         lowered = block.text.lower()
-        if rules.boilerplate.match(lowered):
+        if _boilerplate(lowered, rules.boilerplate):
             continue
         fact = _fact(block, lowered)
         if fact is not None:
@@ -561,6 +561,19 @@ def _is_label(block: Block, value: Block) -> bool:
         and len(label) <= 30
         and any(character.isdigit() for character in value.text)
     )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
+    """A line of page boilerplate, or of boilerplate sentences run together in one paragraph
+    ("X is 1 van de erkende organisaties. Overzicht van alle organisaties")."""
+    if boilerplate.match(lowered):
+        return True
+    if len(lowered) > 300 or ". " not in lowered:
+        return False
+    return all(boilerplate.match(part) for part in _SENTENCE_END.split(lowered))
 
 
 def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
