@@ -483,6 +483,8 @@ def raw_record(page: Page) -> RawRecord:
             blocks = blocks[position + 1 :]  # it is the page's chrome
             break
     section: str | None = None
+    section_level = 0  # the level of the heading that asked the section's question
+    closed = False  # past a heading of the questions' rank that asks none: not the profile's
     sub_heading: str | None = None
     own_host = urlsplit(page.url).hostname or ""
     for block in blocks:
@@ -502,14 +504,20 @@ def raw_record(page: Page) -> RawRecord:
         if _question_like(block):
             key = known.key_for(block.text)
             if key is not None:
-                section, sub_heading = key, None
+                section, sub_heading, closed = key, None, False
+                section_level = block.level
                 record.sections.setdefault(key, [])
                 continue
             if section is None and block.kind == "heading":
                 continue  # "Kerngegevens", "Over de organisatie": a heading, not content
-            if section is not None and (block.kind == "heading" or block.bold):
+            if section is not None and 0 < block.level <= section_level:
+                closed = True  # "Ook erkend", "Contact": a box of the page after the profile
+                continue
+            if section is not None and (block.kind == "heading" or block.bold) and not closed:
                 sub_heading = block.text
                 continue
+        if closed:
+            continue
         if section is None:
             record.description.append(block.text)
         else:
