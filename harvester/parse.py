@@ -414,6 +414,8 @@ def _definition_facts(node: LexborNode) -> list[Block]:
 
 def _row(nodes: list[LexborNode]) -> list[Block]:
     cells = [_collapse(cell.text()) for cell in nodes]
+    if len(cells) == 2 and _BULLET.fullmatch(cells[0] + " " + cells[1]) and cells[1]:
+        return [Block("item", cells[1])]  # a bullet in a cell of its own, the item beside it
     if len(cells) == 2 and cells[0]:
         return [Block("fact", cells[1], label=cells[0].rstrip(":"))]
     return [Block("line", " ".join(cell for cell in cells if cell))] if any(cells) else []
