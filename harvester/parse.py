@@ -106,7 +106,7 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     rules = vocabulary.page_rules()
     scope = tree.body or tree.root
     _remove_chrome(scope, rules.not_content)
-    region = find_region(scope, title)
+    region = find_region(scope, _without_site_name(title, rules))
     hints: list[str] = []
     if region is not None:  # a profile's signals say where its content is
         root, name, hints = region.root, region.name, region.websites
@@ -541,6 +541,7 @@ def _paired_labels(blocks: list[Block]) -> list[Block]:
     one we know, or a short plain one ending in a colon whose value holds a number."""
     out: list[Block] = []
     skip = False
+    blocks = _split_fact_bars(blocks)
     for position, block in enumerate(blocks):
         if skip:
             skip = False
@@ -558,6 +559,22 @@ def _paired_labels(blocks: list[Block]) -> list[Block]:
             skip = True
         else:
             out.append(block)
+    return out
+
+
+_FACT_BAR = re.compile(r"\s+[|·•]\s+")
+
+
+def _split_fact_bars(blocks: list[Block]) -> list[Block]:
+    """ "Erkend sinds 12-05-2016 | Sector Rijksoverheid": key facts on one line, one line each."""
+    out = []
+    for block in blocks:
+        if block.kind == "line" and len(block.text) <= 200 and _FACT_BAR.search(block.text):
+            parts = _FACT_BAR.split(block.text)
+            if parts[0].lower().startswith(tuple(label for label, _ in vocabulary.fact_labels())):
+                out.extend(Block("line", part, links=block.links) for part in parts if part)
+                continue
+        out.append(block)
     return out
 
 
@@ -587,9 +604,10 @@ def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
 
 
 def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
-    if page.name:
-        return page.name
-    title = page.title
+    return page.name or _without_site_name(page.title, rules)
+
+
+def _without_site_name(title: str, rules: vocabulary.PageRules) -> str:
     for suffix in rules.title_suffixes:
         title = suffix.sub("", title)
     return title.strip()
