@@ -105,7 +105,7 @@ def _signals(scope: LexborNode) -> _Signals:
         lowered = text.lower()
         parent = node.parent
         if (
-            lowered.startswith(labels) and _labels_a_date(lowered, labels, parent.tag)
+            lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)
         ) or vocabulary.fact_sentence(lowered, text):
             found.fact_order.append(len(found.facts) + len(found.questions))
             found.facts.append(parent)
@@ -147,15 +147,33 @@ def _website_of(label: LexborNode) -> list[str]:
     return [words[-1]] if len(words) > 1 else []
 
 
-def _labels_a_date(lowered: str, labels: tuple[str, ...], tag: str) -> bool:
+def _labels_a_date(lowered: str, labels: tuple[str, ...], element: LexborNode) -> bool:
     """ "Erkend sinds: 3 mei 2015", "Erkend sinds" (the date in the next cell), but not
-    "Erkenning aanvragen", nor a heading "Ambassadeur" over the ambassadorship section: after
-    the label comes a number, or nothing (or a colon) outside a heading."""
+    "Erkenning aanvragen", a menu's "Erkenning", nor a heading "Ambassadeur" over the
+    ambassadorship section: after the label comes a number, in its text or right after it."""
     label = next(label for label in labels if lowered.startswith(label))
     rest = lowered[len(label) :].strip(" :")
-    if not rest:
-        return tag not in _HEADINGS
-    return any(character.isdigit() for character in rest)
+    tag = element.tag
+    if rest:
+        return any(character.isdigit() for character in rest)
+    return tag not in _HEADINGS and tag != "a" and _value_follows(element)
+
+
+def _value_follows(element: LexborNode) -> bool:
+    """True when what comes right after the label's element (its next sibling, or its
+    parent's, up to three levels: a label cell and its value cell) holds a number."""
+    node: LexborNode | None = element
+    for _ in range(3):
+        if node is None:
+            return False
+        sibling = node.next
+        while sibling is not None and sibling.tag == "-text" and not sibling.text_content.strip():
+            sibling = sibling.next
+        if sibling is not None:
+            text = sibling.text_content if sibling.tag == "-text" else sibling.text()
+            return any(character.isdigit() for character in (text or "")[:80])
+        node = node.parent
+    return False
 
 
 def _holder_of_most(first_fact: LexborNode, questions: list[LexborNode]) -> LexborNode | None:
