@@ -227,8 +227,17 @@ def _remove_beside(root: LexborNode, protected: dict[int, int]) -> None:
     pending = [root]
     while pending:
         node = pending.pop()
-        holders = [child for child in node.iter() if child.mem_id in protected]
-        if len(holders) != 1:
+        children = list(node.iter())
+        places = [place for place, child in enumerate(children) if child.mem_id in protected]
+        holders = [children[place] for place in places]
+        if not holders:
+            continue
+        if len(holders) > 1:
+            # Around the content's parts, a bar of links before the first or after the last
+            # (share buttons, "print this page") is the page's, not the profile's.
+            for child in children[: places[0]] + children[places[-1] + 1 :]:
+                if _mostly_links(child) and not _names_a_website(child):
+                    child.decompose()
             pending.extend(child for child in holders if protected[child.mem_id] >= 2)
             continue
         content = holders[0]
@@ -243,10 +252,15 @@ def _remove_beside(root: LexborNode, protected: dict[int, int]) -> None:
         pending.append(content)
 
 
+def _names_a_website(node: LexborNode) -> bool:
+    text = node.text().lower()
+    return "www." in text or "website" in text or "http" in text
+
+
 def _mostly_links(node: LexborNode) -> bool:
     text = len("".join(node.text().split()))
     linked = sum(len("".join(a.text().split())) for a in node.css("a"))
-    return text == 0 or linked * 2 >= text
+    return text > 0 and linked * 2 >= text  # an empty element (a <br>, an image) is layout
 
 
 def _name(headings: list[tuple[str, int, bool]], title: str) -> str | None:
