@@ -94,6 +94,7 @@ class Page:
     links: list[str]  # every link on the page, chrome included: discovery needs the menus
     encoding: str
     website_hints: list[str] = field(default_factory=list)  # "Website:" lines anywhere
+    embedded: bool = False  # a profile shown inside a page about something else
 
 
 def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
@@ -108,8 +109,9 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     _remove_chrome(scope, rules.not_content)
     region = find_region(scope, _without_site_name(title, rules))
     hints: list[str] = []
+    embedded = False
     if region is not None:  # a profile's signals say where its content is
-        root, name, hints = region.root, region.name, region.websites
+        root, name, hints, embedded = region.root, region.name, region.websites, region.embedded
     else:  # no profile's signals: the CMS's content root
         root = _content_root(tree, rules)
         name = _page_name(root, rules.name_selectors) if root is not None else None
@@ -121,7 +123,7 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
         absolute(base, hint) if "://" not in hint and hint.startswith("/") else hint
         for hint in hints
     ]
-    return Page(url, canonical, title, name, blocks, links, encoding, hints)
+    return Page(url, canonical, title, name, blocks, links, encoding, hints, embedded)
 
 
 def _as_utf8(body: bytes, encoding: str, text: str) -> bytes | str:
@@ -468,6 +470,7 @@ class RawRecord:
     description: list[str] = field(default_factory=list)
     sections: dict[str, list[str]] = field(default_factory=dict)
     websites: list[str] = field(default_factory=list)
+    embedded: bool = False  # a profile shown inside a page about something else (an example)
 
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> RawRecord:
@@ -479,6 +482,7 @@ def raw_record(page: Page) -> RawRecord:
     rules = vocabulary.page_rules()
     known = vocabulary.sections()
     record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
+    record.embedded = page.embedded
     blocks = _paired_labels(page.blocks)
     for position, block in enumerate(blocks):
         if block.text == page.name:  # a heading, a bold line, a title cell: what came before

@@ -38,6 +38,9 @@ _TEXT_MAX = 300  # characters: a longer text is a paragraph, neither a question 
 _ADDRESS = ("www.", "http://", "https://")
 _MOST = 0.75  # share of the signals the region holds at least
 _NAME_MAX = 150  # characters: a longer line is no organisation's name
+# Headings between the page's own (named) heading and the key facts that make the profile
+# one shown inside a page about something else: a help page's example, not a profile.
+_OTHER_HEADINGS = 2
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Region:
     root: LexborNode  # the deepest element that holds the first key fact and most questions
     name: str | None  # the organisation's name, wherever the page puts it
     websites: list[str]  # what "Website:" lines and the organisation's address block give
+    embedded: bool = False  # a profile shown inside a page about something else
 
 
 def find_region(scope: LexborNode, title: str) -> Region | None:
@@ -64,7 +68,7 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
         if order < last_question
     ]
     protected = _holding([*facts, *found.questions])
-    name = _name(found.headings, title)
+    name, embedded = _name(found.headings, title)
     # An address in a block that names the organisation ("Gemeente X, Straat 1, www.x.nl"),
     # read before that block is removed as beside the content.
     websites = found.websites + [
@@ -74,7 +78,7 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
     ]
     _remove_chrome(root, protected)
     _remove_beside(root, protected)
-    return Region(root, name, [website for website in websites if website])
+    return Region(root, name, [website for website in websites if website], embedded)
 
 
 @dataclass
@@ -263,19 +267,30 @@ def _mostly_links(node: LexborNode) -> bool:
     return text > 0 and linked * 2 >= text  # an empty element (a <br>, an image) is layout
 
 
-def _name(headings: list[tuple[str, int, bool]], title: str) -> str | None:
-    """The organisation's name. Of the short texts before the first key fact: the last
-    heading that the <title> repeats; else the longest text it repeats (a CMS's title cell);
-    else the last heading. Without any: the first heading."""
+def _name(headings: list[tuple[str, int, bool]], title: str) -> tuple[str | None, bool]:
+    """The organisation's name, and whether the profile is shown inside a page about something
+    else (other headed content between the page's named heading and the key facts: a help
+    page's example).
+
+    The name: of the short texts before the first key fact, the last heading that the <title>
+    repeats; else the longest text it repeats (a CMS's title cell); else the last heading.
+    Without any: the first heading."""
     lowered_title = title.lower()
     before = [(text, heading) for text, facts_before, heading in headings if facts_before == 0]
-    named = [(text, heading) for text, heading in before if text.lower() in lowered_title]
-    named_headings = [text for text, heading in named if heading]
+    named = [
+        (place, text, heading)
+        for place, (text, heading) in enumerate(before)
+        if text.lower() in lowered_title
+    ]
+    named_headings = [(place, text) for place, text, heading in named if heading]
     if named_headings:
-        return named_headings[-1]
-    if named:
-        return max((text for text, _ in named), key=len)
-    before_headings = [text for text, heading in before if heading]
-    if before_headings:
-        return before_headings[-1]
-    return next((text for text, _, heading in headings if heading), None)
+        place, name = named_headings[-1]
+    elif named:
+        place, name, _ = max(named, key=lambda entry: (len(entry[1]), entry[0]))
+    else:
+        before_headings = [text for text, heading in before if heading]
+        if before_headings:
+            return before_headings[-1], False
+        return next((text for text, _, heading in headings if heading), None), False
+    between = sum(1 for _, heading in before[place + 1 :] if heading)
+    return name, between >= _OTHER_HEADINGS
