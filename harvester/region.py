@@ -41,6 +41,7 @@ _NAME_MAX = 150  # characters: a longer line is no organisation's name
 # Headings between the page's own (named) heading and the key facts that make the profile
 # one shown inside a page about something else: a help page's example, not a profile.
 _OTHER_HEADINGS = 2
+_NAME_STEPS = 2  # how far above the region its name may stand and still be brought in
 
 
 @dataclass
@@ -68,7 +69,9 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
         if order < last_question
     ]
     protected = _holding([*facts, *found.questions])
-    name, embedded = _name(found.headings, title)
+    name, embedded, place = _name(found.headings, title)
+    if place is not None and not embedded:
+        root = _with_name(root, found.heading_nodes[place])
     # An address in a block that names the organisation ("Gemeente X, Straat 1, www.x.nl"),
     # read before that block is removed as beside the content.
     websites = found.websites + [
@@ -89,6 +92,7 @@ class _Signals:
     question_order: list[int] = field(default_factory=list)
     # Short texts: text, facts before it, whether a heading or bold
     headings: list[tuple[str, int, bool]] = field(default_factory=list)
+    heading_nodes: list[LexborNode] = field(default_factory=list)  # their elements
     websites: list[str] = field(default_factory=list)  # "Website: …" lines, wherever they are
     addresses: list[LexborNode] = field(default_factory=list)  # links that read "www.…"
 
@@ -131,6 +135,7 @@ def _signals(scope: LexborNode) -> _Signals:
             # Before the first key fact, any short text may name the organisation (a CMS's
             # title cell): the <title> decides; after it, only headings.
             found.headings.append((" ".join(text.split()), len(found.facts), is_heading))
+            found.heading_nodes.append(parent)
         if (is_heading or lowered.endswith(("?", ":"))) and known.key_for(lowered):
             found.question_order.append(len(found.facts) + len(found.questions))
             found.questions.append(parent)
@@ -193,6 +198,27 @@ def _holder_of_most(first_fact: LexborNode, questions: list[LexborNode]) -> Lexb
         if counts.get(ancestor.mem_id, 0) >= need:
             return ancestor
     return None
+
+
+def _with_name(root: LexborNode, name: LexborNode) -> LexborNode:
+    """The region, widened to hold the organisation's name when that stands just above it
+    (a Plone title and description above the body): what lies between them is the
+    introduction. A name further away (a page header, a hero) leaves the region as it is."""
+    around = {ancestor.mem_id for ancestor in _ancestors(root)}
+    for depth, ancestor in enumerate(_ancestors(name)):
+        if ancestor.mem_id in around:
+            if depth == 0 or _depth_between(ancestor, root) > _NAME_STEPS:
+                return root
+            return ancestor
+    return root
+
+
+def _depth_between(ancestor: LexborNode, node: LexborNode) -> int:
+    steps = 0
+    while node is not None and node.mem_id != ancestor.mem_id:
+        node = node.parent
+        steps += 1
+    return steps
 
 
 def _ancestors(node: LexborNode) -> list[LexborNode]:
@@ -267,14 +293,17 @@ def _mostly_links(node: LexborNode) -> bool:
     return text > 0 and linked * 2 >= text  # an empty element (a <br>, an image) is layout
 
 
-def _name(headings: list[tuple[str, int, bool]], title: str) -> tuple[str | None, bool]:
+def _name(
+    headings: list[tuple[str, int, bool]], title: str
+) -> tuple[str | None, bool, int | None]:
     """The organisation's name, and whether the profile is shown inside a page about something
     else (other headed content between the page's named heading and the key facts: a help
     page's example).
 
     The name: of the short texts before the first key fact, the last heading that the <title>
     repeats; else the longest text it repeats (a CMS's title cell); else the last heading.
-    Without any: the first heading."""
+    Without any: the first heading. Last: where the name stands among `headings`, when the
+    <title> repeats it."""
     lowered_title = title.lower()
     before = [(text, heading) for text, facts_before, heading in headings if facts_before == 0]
     named = [
@@ -290,7 +319,7 @@ def _name(headings: list[tuple[str, int, bool]], title: str) -> tuple[str | None
     else:
         before_headings = [text for text, heading in before if heading]
         if before_headings:
-            return before_headings[-1], False
-        return next((text for text, _, heading in headings if heading), None), False
+            return before_headings[-1], False, None
+        return next((text for text, _, heading in headings if heading), None), False, None
     between = sum(1 for _, heading in before[place + 1 :] if heading)
-    return name, between >= _OTHER_HEADINGS
+    return name, between >= _OTHER_HEADINGS, place
