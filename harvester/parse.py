@@ -576,10 +576,21 @@ def _split_fact_bars(blocks: list[Block]) -> list[Block]:
         if block.kind == "line" and len(block.text) <= 200 and _FACT_BAR.search(block.text):
             parts = _FACT_BAR.split(block.text)
             if parts[0].lower().startswith(tuple(label for label, _ in vocabulary.fact_labels())):
-                out.extend(Block("line", part, links=block.links) for part in parts if part)
+                out.extend(_bar_fact(part, block.links) for part in parts if part)
                 continue
         out.append(block)
     return out
+
+
+def _bar_fact(part: str, links: tuple[tuple[str, str], ...]) -> Block:
+    """One part of a bar of key facts: "Sector Rijksoverheid" is the fact sector."""
+    lowered = part.lower()
+    for label, _ in vocabulary.fact_labels():
+        if lowered.startswith(label) and not part[len(label) : len(label) + 1].isalnum():
+            value = part[len(label) :].strip(" :")
+            if value:
+                return Block("fact", value, label=part[: len(label)], links=links)
+    return Block("line", part, links=links)
 
 
 def _is_label(block: Block, value: Block) -> bool:

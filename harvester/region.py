@@ -41,6 +41,7 @@ _NAME_MAX = 150  # characters: a longer line is no organisation's name
 # Headings between the page's own (named) heading and the key facts that make the profile
 # one shown inside a page about something else: a help page's example, not a profile.
 _OTHER_HEADINGS = 2
+_CONTENTS_LABEL = 20  # characters of a table of contents' own label ("Inhoudsopgave")
 _NAME_STEPS = 2  # how far above the region its name may stand and still be brought in
 
 
@@ -81,6 +82,7 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
     ]
     _remove_chrome(root, protected)
     _remove_beside(root, protected)
+    _remove_contents_tables(root)
     return Region(root, name, [website for website in websites if website], embedded)
 
 
@@ -125,6 +127,8 @@ def _signals(scope: LexborNode) -> _Signals:
             found.addresses.append(parent)  # the website, if its block names the organisation
             continue
         tag = parent.tag
+        if tag == "a" and lowered.endswith("?"):
+            continue  # a link that asks a question is a table of contents', not the question
         is_heading = tag in _HEADING_LIKE
         if not is_heading and tag in _WRAPPERS:
             # <h2><span>Bewustwording</span></h2>, <h1><a>…</a></h1>
@@ -280,6 +284,27 @@ def _remove_beside(root: LexborNode, protected: dict[int, int]) -> None:
             elif not before or _mostly_links(child):
                 child.decompose()
         pending.append(content)
+
+
+def _remove_contents_tables(root: LexborNode) -> None:
+    """A table of contents (links to places on the page itself, and a short label at most)
+    repeats the questions: the page's navigation, not the profile's."""
+    removed: set[int] = set()
+    for link in root.css('a[href^="#"]'):
+        table = None
+        node = link.parent
+        for _ in range(4):
+            if node is None or node.mem_id == root.mem_id:
+                break
+            own = len("".join(node.text().split()))
+            inside = sum(len("".join(a.text().split())) for a in node.css('a[href^="#"]'))
+            if own - inside > _CONTENTS_LABEL:
+                break
+            table = node
+            node = node.parent
+        if table is not None and table.tag not in ("a",) and table.mem_id not in removed:
+            removed.add(table.mem_id)
+            table.decompose()
 
 
 def _names_a_website(node: LexborNode) -> bool:
