@@ -41,6 +41,7 @@ _NAME_MAX = 150  # characters: a longer line is no organisation's name
 # Headings between the page's own (named) heading and the key facts that make the profile
 # one shown inside a page about something else: a help page's example, not a profile.
 _OTHER_HEADINGS = 2
+_ADDRESS_BLOCK = 300  # characters of an address block at most
 _CONTENTS_LABEL = 20  # characters of a table of contents' own label ("Inhoudsopgave")
 _NAME_STEPS = 2  # how far above the region its name may stand and still be brought in
 
@@ -78,7 +79,7 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
     websites = found.websites + [
         link.attributes.get("href") or ""
         for link in found.addresses
-        if name and link.parent is not None and name in " ".join(link.parent.text().split())
+        if name and _in_block_naming(link, name)
     ]
     _remove_chrome(root, protected)
     _remove_beside(root, protected)
@@ -243,6 +244,22 @@ def _holding(signals: list[LexborNode]) -> dict[int, int]:
         for ancestor in _ancestors(signal):
             holding[ancestor.mem_id] = holding.get(ancestor.mem_id, 0) + 1
     return holding
+
+
+def _in_block_naming(link: LexborNode, name: str) -> bool:
+    """True when a short block around the link (its paragraph, or the box that holds it)
+    names the organisation: its address block."""
+    block = link.parent
+    for _ in range(2):
+        if block is None:
+            return False
+        text = " ".join(block.text().split())
+        if len(text) > _ADDRESS_BLOCK:
+            return False
+        if name in text:
+            return True
+        block = block.parent
+    return False
 
 
 def _remove_chrome(root: LexborNode, protected: dict[int, int]) -> None:
