@@ -480,7 +480,6 @@ def parse(body: bytes, url: str, content_type: str | None = None) -> RawRecord:
 
 def raw_record(page: Page) -> RawRecord:
     rules = vocabulary.page_rules()
-    known = vocabulary.sections()
     record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
     record.embedded = page.embedded
     blocks = _paired_labels(page.blocks)
@@ -508,7 +507,7 @@ def raw_record(page: Page) -> RawRecord:
             record.websites.append(website)
             continue
         if _question_like(block):
-            key = known.key_for(block.text)
+            key = vocabulary.section_for(block.text.lower())
             if key is not None:
                 section, sub_heading, closed = key, None, False
                 section_level = block.level

@@ -102,8 +102,8 @@ class _Signals:
 
 def _signals(scope: LexborNode) -> _Signals:
     """Every signal of the page, in document order: one pass over its text."""
-    known = vocabulary.sections()
     labels = vocabulary.date_fact_labels()
+    date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
     found = _Signals()
     for node in scope.traverse(include_text=True):
@@ -115,9 +115,10 @@ def _signals(scope: LexborNode) -> _Signals:
         text = raw.strip()
         lowered = text.lower()
         parent = node.parent
-        if (
-            lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)
-        ) or vocabulary.fact_sentence(lowered, text):
+        if date_words.search(lowered) and (
+            (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent))
+            or vocabulary.fact_sentence(lowered, text)
+        ):
             found.fact_order.append(len(found.facts) + len(found.questions))
             found.facts.append(parent)
             continue
@@ -139,9 +140,9 @@ def _signals(scope: LexborNode) -> _Signals:
         if len(text) <= _NAME_MAX and (is_heading or not found.facts):
             # Before the first key fact, any short text may name the organisation (a CMS's
             # title cell): the <title> decides; after it, only headings.
-            found.headings.append((" ".join(text.split()), len(found.facts), is_heading))
+            found.headings.append((text, len(found.facts), is_heading))
             found.heading_nodes.append(parent)
-        if (is_heading or lowered.endswith(("?", ":"))) and known.key_for(lowered):
+        if (is_heading or lowered.endswith(("?", ":"))) and vocabulary.section_for(lowered):
             found.question_order.append(len(found.facts) + len(found.questions))
             found.questions.append(parent)
     return found
@@ -347,7 +348,11 @@ def _name(
     Without any: the first heading. Last: where the name stands among `headings`, when the
     <title> repeats it."""
     lowered_title = title.lower()
-    before = [(text, heading) for text, facts_before, heading in headings if facts_before == 0]
+    before = [
+        (" ".join(text.split()), heading)
+        for text, facts_before, heading in headings
+        if facts_before == 0
+    ]
     named = [
         (place, text, heading)
         for place, (text, heading) in enumerate(before)
@@ -362,6 +367,7 @@ def _name(
         before_headings = [text for text, heading in before if heading]
         if before_headings:
             return before_headings[-1], False, None
-        return next((text for text, _, heading in headings if heading), None), False, None
+        first = next((text for text, _, heading in headings if heading), None)
+        return (" ".join(first.split()) if first else None), False, None
     between = sum(1 for _, heading in before[place + 1 :] if heading)
     return name, between >= _OTHER_HEADINGS, place

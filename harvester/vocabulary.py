@@ -85,6 +85,12 @@ def _every_cue(sections: Sections) -> dict[str, list[tuple[str, int]]]:
     return every_cue
 
 
+@lru_cache(maxsize=8192)
+def section_for(text: str) -> str | None:
+    """sections().key_for, remembered: the same questions stand on page after page."""
+    return sections().key_for(text)
+
+
 @cache
 def sections() -> Sections:
     data = _load("sections.toml")
@@ -215,7 +221,6 @@ def date_fact_labels() -> tuple[str, ...]:
 class FactSentences:
     longest: int  # characters: a longer line states more than one key fact
     patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (field, pattern with group "value")
-    words: tuple[str, ...]  # a line with none of these states none of them
 
 
 @cache
@@ -229,19 +234,32 @@ def fact_sentences() -> FactSentences:
     for _, pattern in patterns:
         if "value" not in pattern.groupindex:
             raise WmkbError(f"harvester/data/facts.toml: {pattern.pattern!r} has no (?P<value>…)")
-    return FactSentences(int(data["sentences"]["longest"]), patterns, ("erkend", "ambassadeur"))
+    return FactSentences(int(data["sentences"]["longest"]), patterns)
 
 
 def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
     """(field, value) when the lower-cased line states a key fact as a sentence."""
     rules = fact_sentences()
-    if len(lowered) > rules.longest or not any(word in lowered for word in rules.words):
+    if len(lowered) > rules.longest or not date_fact_words().search(lowered):
         return None
     for field_name, pattern in rules.patterns:
         found = pattern.search(lowered)
         if found:
             return field_name, text[found.start("value") : found.end("value")]
     return None
+
+
+@cache
+def date_fact_words() -> re.Pattern[str]:
+    """A word every recognition or ambassador label and sentence holds (facts.toml's
+    date_words): a text without one states neither, and is passed over at once."""
+    data = _load("facts.toml")
+    words = [word.lower() for word in data["date_words"]]
+    sources = [*date_fact_labels(), *(p.pattern for _, p in fact_sentences().patterns)]
+    for source in sources:
+        if not any(word in source for word in words):
+            raise WmkbError(f"harvester/data/facts.toml: {source!r} has none of the date_words")
+    return re.compile("|".join(re.escape(word) for word in words))
 
 
 @cache
