@@ -57,7 +57,7 @@ class Region:
 def find_region(scope: LexborNode, title: str) -> Region | None:
     """The profile's region within `scope` (the page's body, with what is never content
     already removed), or None when the page has too few of a profile's signals."""
-    found = _signals(scope)
+    found = _signals(scope, title)
     if not found.facts or not found.questions:
         return None
     root = _holder_of_most(found.facts[0], found.questions)
@@ -100,8 +100,9 @@ class _Signals:
     addresses: list[LexborNode] = field(default_factory=list)  # links that read "www.…"
 
 
-def _signals(scope: LexborNode) -> _Signals:
+def _signals(scope: LexborNode, title: str) -> _Signals:
     """Every signal of the page, in document order: one pass over its text."""
+    lowered_title = title.lower()
     labels = vocabulary.date_fact_labels()
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
@@ -115,7 +116,7 @@ def _signals(scope: LexborNode) -> _Signals:
         text = raw.strip()
         lowered = text.lower()
         parent = node.parent
-        if date_words.search(lowered) and (
+        if any(map(lowered.__contains__, date_words)) and (
             (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent))
             or vocabulary.fact_sentence(lowered, text)
         ):
@@ -137,9 +138,11 @@ def _signals(scope: LexborNode) -> _Signals:
             outer = parent.parent
             if outer is not None and outer.tag in _HEADING_LIKE:
                 parent, is_heading = outer, True
-        if len(text) <= _NAME_MAX and (is_heading or not found.facts):
-            # Before the first key fact, any short text may name the organisation (a CMS's
-            # title cell): the <title> decides; after it, only headings.
+        if len(text) <= _NAME_MAX and (
+            is_heading or (not found.facts and lowered in lowered_title)
+        ):
+            # Before the first key fact, a short text that the <title> repeats may name the
+            # organisation (a CMS's title cell); else only headings.
             found.headings.append((text, len(found.facts), is_heading))
             found.heading_nodes.append(parent)
         if (is_heading or lowered.endswith(("?", ":"))) and vocabulary.section_for(lowered):

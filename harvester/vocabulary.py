@@ -240,7 +240,7 @@ def fact_sentences() -> FactSentences:
 def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
     """(field, value) when the lower-cased line states a key fact as a sentence."""
     rules = fact_sentences()
-    if len(lowered) > rules.longest or not date_fact_words().search(lowered):
+    if len(lowered) > rules.longest or not any(map(lowered.__contains__, date_fact_words())):
         return None
     for field_name, pattern in rules.patterns:
         found = pattern.search(lowered)
@@ -250,7 +250,7 @@ def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
 
 
 @cache
-def date_fact_words() -> re.Pattern[str]:
+def date_fact_words() -> tuple[str, ...]:
     """A word every recognition or ambassador label and sentence holds (facts.toml's
     date_words): a text without one states neither, and is passed over at once."""
     data = _load("facts.toml")
@@ -259,7 +259,7 @@ def date_fact_words() -> re.Pattern[str]:
     for source in sources:
         if not any(word in source for word in words):
             raise WmkbError(f"harvester/data/facts.toml: {source!r} has none of the date_words")
-    return re.compile("|".join(re.escape(word) for word in words))
+    return tuple(words)
 
 
 @cache
