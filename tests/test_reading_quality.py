@@ -72,7 +72,7 @@ def test_a_profile_read_as_another_page_loses_every_field() -> None:
     assert other.classification == 0 and other.false_codes == 2
 
 
-def test_a_folders_figures_add_up_over_its_pages(tmp_path: Path) -> None:
+def test_a_folders_figures_add_up_over_its_pages(tmp_path: Path, capsys) -> None:
     page = (FIXTURE_SITE / "erkende-organisaties/gemeente-aa-en-hunze/index.html").read_bytes()
     (tmp_path / "aa.html").write_bytes(page)
     gold = '{"kind": "profile", "url": "https://www.werkenmantelzorg.nl/x/", "name": "Wrong"}'
@@ -80,6 +80,8 @@ def test_a_folders_figures_add_up_over_its_pages(tmp_path: Path) -> None:
     scores = score_folder(tmp_path)
     assert isinstance(scores, Scores)
     assert (scores.pages, scores.classified, scores.scalars, scores.scalars_right) == (1, 1, 1, 0)
+    assert main([str(tmp_path), "--misses"]) == 0
+    assert "aa.html: name 'Gemeente Aa en Hunze', gold 'Wrong'" in capsys.readouterr().out
 
 
 def test_the_script_prints_a_table_and_refuses_a_missing_folder(tmp_path, capsys) -> None:
