@@ -334,6 +334,8 @@ def _names_a_website(node: LexborNode) -> bool:
 
 
 def _mostly_links(node: LexborNode) -> bool:
+    if node.css_first("a") is None:
+        return False  # most blocks: no link at all
     text = len("".join(node.text().split()))
     linked = sum(len("".join(a.text().split())) for a in node.css("a"))
     return text > 0 and linked * 2 >= text  # an empty element (a <br>, an image) is layout
