@@ -1,17 +1,23 @@
 """Where a page's own content is, found by what a profile says rather than by its CMS's markup.
 
 A profile's signals are its text: the recognition and ambassador key facts ("Erkend
-mantelzorgvriendelijk sinds", "Ambassadeur sinds") and the section questions. The region is the
-deepest element that holds a key fact and most of the questions (a teaser in a sidebar that
-happens to ask a profile question does not pull the region out to the whole page). Inside it,
-what the CMS marks as chrome (page.toml's selectors: menus, forms, sidebars, share bars) is
-removed only when it holds no signal: a page header inside the content that carries the name
-or the key facts is content,
-whatever its tag. A page without signals (news, an overview) has its content found by the
-selectors alone, as before.
+mantelzorgvriendelijk sinds", "Ambassadeur sinds", also as a sentence of their own) and the
+section questions (also short themes). The region is the deepest element that holds the first
+key fact and most of the questions: a sidebar teaser that asks a profile question, or a menu
+link that says "Erkenning", does not pull it out to the whole page. The organisation's name is
+the heading-like line before the key facts that the page's <title> repeats (a heading, a bold
+line, a CMS's title cell); when it stands just above the region, the region grows to hold it.
 
-The organisation's name is the heading-like line (a heading, a bold line, a CMS's title cell)
-nearest before the first key fact, preferring one that the page's <title> repeats.
+What around the profile is chrome is decided by where it is and what it holds:
+- what a CMS marks as chrome (page.toml's selectors) goes only when it holds no signal, so a
+  page header inside the content that carries the name or the key facts is content;
+- where one child of an element holds all its signals (the content column of a layout), the
+  children after it that hold none are beside the content (related organisations, a contact
+  box) and go; so do bars of links before or after the content's parts;
+- a table of contents (links to the page itself) repeats the questions and goes.
+A profile shown inside a page about something else (other headed content between the page's
+named heading and the key facts: a help page's example) is marked `embedded`. A page without
+signals (news, an overview) has its content found by page.toml's content roots, as before.
 
     >>> from selectolax.lexbor import LexborHTMLParser
     >>> tree = LexborHTMLParser("<body><main><header><h1>Gemeente X</h1><p>Erkend sinds: 1-2-2019"
