@@ -2,8 +2,11 @@
 
 The content is read the way a person reads it, whatever the markup: a heading, a bold line and
 an <h3> are all "question-like"; a <li>, a "•" line inside a <br>-split paragraph and a
-paragraph that starts with "- " are all bullets. Nothing here knows what a profile is; that is
-classify.py and normalise.py's business, on top of these blocks.
+paragraph that starts with "- " are all bullets; a layout table is read cell by cell, a bullet
+in a cell of its own is an item, and a label on a line of its own with its value on the next is
+a key fact. Which part of the page is read is region.py's decision (the region that holds a
+profile's signals, else the CMS's content root); whether it is a profile is classify.py's, and
+what its text means normalise.py's.
 
     >>> page = read_page(b"<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>", "https://x/")
     >>> [(b.kind, b.text) for b in page.blocks]
