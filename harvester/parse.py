@@ -575,9 +575,10 @@ def _split_fact_bars(blocks: list[Block]) -> list[Block]:
     """ "Erkend sinds 12-05-2016 | Sector Rijksoverheid": key facts on one line, one line each."""
     out = []
     for block in blocks:
-        if block.kind == "line" and len(block.text) <= 200 and _FACT_BAR.search(block.text):
+        text = block.text
+        if block.kind == "line" and len(text) <= 200 and _FACT_BAR.search(text):
             parts = _FACT_BAR.split(block.text)
-            if parts[0].lower().startswith(tuple(label for label, _ in vocabulary.fact_labels())):
+            if parts[0].lower().startswith(vocabulary.fact_label_prefixes()):
                 out.extend(_bar_fact(part, block.links) for part in parts if part)
                 continue
         out.append(block)
@@ -597,7 +598,7 @@ def _bar_fact(part: str, links: tuple[tuple[str, str], ...]) -> Block:
 
 def _is_label(block: Block, value: Block) -> bool:
     label = block.text.rstrip(" :").lower()
-    if any(label == known for known, _ in vocabulary.fact_labels()):
+    if label in vocabulary.fact_label_set():
         return True
     return (
         block.text.endswith(":")
@@ -665,9 +666,10 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
         return None
     if block.kind not in ("line", "item"):
         return None
-    sentence = vocabulary.fact_sentence(lowered, block.text)
-    if sentence is not None:
-        return sentence[0], sentence[1], block.links
+    if any(map(lowered.__contains__, vocabulary.date_fact_words())):
+        sentence = vocabulary.fact_sentence(lowered, block.text)
+        if sentence is not None:
+            return sentence[0], sentence[1], block.links
     first_word = _FIRST_WORD.match(lowered)
     if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
         return None  # most lines start with no label: one set lookup instead of forty

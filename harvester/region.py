@@ -121,20 +121,27 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             continue  # most texts: the white space between two tags
         text = raw.strip()
         lowered = text.lower()
+        if any(map(lowered.__contains__, date_words)):
+            parent = node.parent
+            if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
+                vocabulary.fact_sentence(lowered, text)
+            ):
+                found.fact_order.append(len(found.facts) + len(found.questions))
+                found.facts.append(parent)
+                continue
+        short = len(text) <= _NAME_MAX
+        if short and lowered.startswith(website_labels):
+            found.websites.extend(_website_of(node.parent))
+            continue
+        if lowered.startswith(_ADDRESS):
+            parent = node.parent
+            if parent.tag == "a":
+                found.addresses.append(parent)  # the website, if its block names the organisation
+                continue
+        asks = lowered.endswith(("?", ":"))
+        if not short and not asks:
+            continue  # a paragraph or an item: neither a heading nor a question
         parent = node.parent
-        if any(map(lowered.__contains__, date_words)) and (
-            (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent))
-            or vocabulary.fact_sentence(lowered, text)
-        ):
-            found.fact_order.append(len(found.facts) + len(found.questions))
-            found.facts.append(parent)
-            continue
-        if lowered.startswith(website_labels) and len(text) <= _NAME_MAX:
-            found.websites.extend(_website_of(parent))
-            continue
-        if lowered.startswith(_ADDRESS) and parent.tag == "a":
-            found.addresses.append(parent)  # the website, if its block names the organisation
-            continue
         tag = parent.tag
         if tag == "a" and lowered.endswith("?"):
             continue  # a link that asks a question is a table of contents', not the question
@@ -144,14 +151,12 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             outer = parent.parent
             if outer is not None and outer.tag in _HEADING_LIKE:
                 parent, is_heading = outer, True
-        if len(text) <= _NAME_MAX and (
-            is_heading or (not found.facts and lowered in lowered_title)
-        ):
+        if short and (is_heading or (not found.facts and lowered in lowered_title)):
             # Before the first key fact, a short text that the <title> repeats may name the
             # organisation (a CMS's title cell); else only headings.
             found.headings.append((text, len(found.facts), is_heading))
             found.heading_nodes.append(parent)
-        if (is_heading or lowered.endswith(("?", ":"))) and vocabulary.section_for(lowered):
+        if (is_heading or asks) and vocabulary.section_for(lowered):
             found.question_order.append(len(found.facts) + len(found.questions))
             found.questions.append(parent)
     return found

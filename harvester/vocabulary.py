@@ -268,6 +268,16 @@ def website_labels() -> tuple[str, ...]:
 
 
 @cache
+def fact_label_set() -> frozenset[str]:
+    return frozenset(label for label, _ in fact_labels())
+
+
+@cache
+def fact_label_prefixes() -> tuple[str, ...]:
+    return tuple(label for label, _ in fact_labels())
+
+
+@cache
 def fact_label_first_words() -> frozenset[str]:
     return frozenset(label.split()[0] for label, _ in fact_labels())
 
