@@ -221,6 +221,7 @@ def date_fact_labels() -> tuple[str, ...]:
 class FactSentences:
     longest: int  # characters: a longer line states more than one key fact
     patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (field, pattern with group "value")
+    any_pattern: re.Pattern[str]  # all of them as one: most lines state none
 
 
 @cache
@@ -234,13 +235,18 @@ def fact_sentences() -> FactSentences:
     for _, pattern in patterns:
         if "value" not in pattern.groupindex:
             raise WmkbError(f"harvester/data/facts.toml: {pattern.pattern!r} has no (?P<value>…)")
-    return FactSentences(int(data["sentences"]["longest"]), patterns)
+    any_pattern = re.compile(
+        _either(pattern.pattern.replace("(?P<value>", "(?:") for _, pattern in patterns)
+    )
+    return FactSentences(int(data["sentences"]["longest"]), patterns, any_pattern)
 
 
 def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
     """(field, value) when the lower-cased line states a key fact as a sentence."""
     rules = fact_sentences()
     if len(lowered) > rules.longest or not any(map(lowered.__contains__, date_fact_words())):
+        return None
+    if rules.any_pattern.search(lowered) is None:
         return None
     for field_name, pattern in rules.patterns:
         found = pattern.search(lowered)
