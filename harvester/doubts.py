@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from harvester import vocabulary
 from harvester.normalise import headcount, numbers, parse_date
-from harvester.parse import RawRecord
+from harvester.parts import RawRecord
 from harvester.record import Profile, Record
 
 # An overview lists at least this many profiles, and a page it lists beside them sits in the

@@ -10,7 +10,8 @@ from harvester.classify import is_profile
 from harvester.discover import page_links
 from harvester.doubts import page_doubts
 from harvester.normalise import normalise, other_page
-from harvester.parse import raw_record, read_page
+from harvester.parse import read_page
+from harvester.parts import raw_record
 from harvester.record import Record
 
 # Every process that reads pages imports this module: set the allocator up for it once.
