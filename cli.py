@@ -254,6 +254,8 @@ def _print_summary(summary) -> None:
         click.echo(f"  {key:<13}{getattr(summary, key):>6}")
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")
+    if summary.doubts:
+        click.echo(f"  {summary.doubts} doubts: `wmkb doubts` lists them")
 
 
 @main.command("search")
@@ -434,12 +436,31 @@ def stats_command(db_url, as_json) -> None:
         click.echo(f"{key:<14}{numbers[key]:>6}")
     for org_type, count in numbers["by_type"].items():
         click.echo(f"  {org_type:<12}{count:>6}")
+    click.echo(f"{'doubts':<14}{numbers['doubts']:>6}")
     click.echo(f"municipalities not linked to CBS: {numbers['municipalities_unmatched']}")
     for name in numbers["municipalities_unmatched_names"]:
         click.echo(f"  {name}")
     run = numbers["last_refresh"]
     if run:
         click.echo(f"last refresh  {run['started_at']} ({run['status']})")
+
+
+@main.command("doubts")
+@_db_option
+@_json_option
+def doubts_command(db_url, as_json) -> None:
+    """Pages the last refresh could not read as they look: the keeper's to-do list."""
+    from harvester import lookup
+    from harvester.store import open_database
+
+    found = lookup.doubts(open_database(db_url or settings.default_db_url()))
+    if as_json:
+        _echo_json(found)
+        return
+    if not found:
+        click.echo("no doubts")
+    for doubt in found:
+        click.echo(f"{doubt['url']}: {doubt['reason']}")
 
 
 @main.command("export")

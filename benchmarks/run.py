@@ -5,6 +5,7 @@ JSON object of figures to benchmarks/results.json (issue 8 names the keys).
     python -m benchmarks.run                 # 2,000 and 10,000 organisations, < 10 minutes
     python -m benchmarks.run --large         # and 100,000 (up to an hour)
     python -m benchmarks.run --only startup  # the command line's start-up alone (~1 minute)
+    python -m benchmarks.run --only parse    # the parse figures alone, in a minute
 
 What is measured, and at which size (every figure has an n_* key or its size in its name):
 - crawl: a full refresh into an empty knowledge base at concurrency 16 (median of `repeats`)
@@ -100,6 +101,7 @@ class Config:
     workdir: Path | None = None
     out: Path | None = RESULTS
     keep: bool = False  # leave the sites, knowledge bases and indexes for profiling
+    parse_only: bool = False  # `--only parse`: the parse figures, nothing else
     log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
 
 
@@ -289,6 +291,12 @@ class Bench:
             self._unchanged(origin, kb, n)
         self._parse(site, site_dir)
         self._index_and_search(kb, "2k", n, build_key="index_build_docs_per_s_2k")
+
+    def parse_only(self) -> None:
+        """The parse figures alone, on a site just large enough for them."""
+        n = self.config.parse_pages
+        site_dir = self.workdir / f"site-{n}"
+        self._parse(self._generate(n, site_dir), site_dir)
 
     def _generate(self, n: int, site_dir: Path) -> SyntheticSite:
         started = time.perf_counter()
@@ -566,6 +574,9 @@ def run(config: Config) -> dict[str, object]:
         if config.only_reparse:
             bench.reparse_only(config.medium)
             return _finish(bench, config, started)
+        if config.parse_only:
+            bench.parse_only()
+            return _finish(bench, config, started)
         for key, value in time_startup(workdir, config.startup_runs).items():
             bench.put(key, value)
         bench.small()
@@ -581,8 +592,8 @@ def run(config: Config) -> dict[str, object]:
 
 
 def _finish(bench: Bench, config: Config, started: float) -> dict[str, object]:
-    if config.only_reparse:
-        # The other figures of the last full run stay: only the reparse ones are renewed.
+    if config.only_reparse or config.parse_only:
+        # The other figures of the last full run stay: only this part's are renewed.
         earlier = config.out and config.out.exists() and json.loads(config.out.read_text())
         bench.results = {**(earlier or {}), **bench.results}
     else:
@@ -648,7 +659,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the workdir for profiling")
     parser.add_argument(
         "--only",
-        choices=["startup", "reparse"],
+        choices=["startup", "reparse", "parse"],
         help="measure one part alone; its figures replace theirs in the results file",
     )
     parser.add_argument("--startup-runs", type=int, default=Config.startup_runs)
@@ -665,6 +676,7 @@ def main(argv: list[str] | None = None) -> None:
         keep=args.keep,
         startup_runs=args.startup_runs,
         only_reparse=args.only == "reparse",
+        parse_only=args.only == "parse",
     )
     results = run_startup(config) if args.only == "startup" else run(config)
     print(table(results))

@@ -242,7 +242,8 @@ class _Importer:
             )
 
     def _page(self, session: Session, item: Found, capture: Capture) -> None:
-        record, links = read_for_crawl(capture.body, item.url, capture.content_type, self.site)
+        # A past capture's doubts are no to-do: the live site is what a refresh doubts.
+        record, links, _ = read_for_crawl(capture.body, item.url, capture.content_type, self.site)
         if not isinstance(record, Profile):
             self.summary.not_profiles += 1
             return

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from harvester import vocabulary
 from harvester.errors import NotFoundError, UsageError
-from harvester.models import Change, Organisation, OrganisationRegulation, Practice, RefreshRun
+from harvester.models import (
+    Change,
+    Doubt,
+    Organisation,
+    OrganisationRegulation,
+    Practice,
+    RefreshRun,
+)
 from harvester.municipalities import cbs_figures
 from harvester.normalise import slugify
 from harvester.provenance import provenance, utc_text
@@ -156,6 +163,7 @@ def stats(engine: Engine) -> dict:
             .order_by(RefreshRun.id.desc())
             .limit(1)
         )
+        doubted_run = _last_finished_run(session)
         unmatched = session.scalars(
             select(Organisation.name)
             .where(Organisation.org_type == "gemeente", Organisation.cbs_code.is_(None))
@@ -171,7 +179,32 @@ def stats(engine: Engine) -> dict:
             "municipalities_unmatched": len(unmatched),
             "municipalities_unmatched_names": list(unmatched),
             "last_refresh": _run_json(last_run) if last_run else None,
+            "doubts": session.scalar(
+                select(func.count()).select_from(Doubt).where(Doubt.run_id == doubted_run)
+            ),
         }
+
+
+def doubts(engine: Engine) -> list[dict]:
+    """The doubts of the last refresh that finished, by URL: pages it could not read as they
+    look. [] before the first refresh."""
+    with Session(engine) as session:
+        run_id = _last_finished_run(session)
+        found = session.scalars(
+            select(Doubt).where(Doubt.run_id == run_id).order_by(Doubt.url, Doubt.id)
+        )
+        return [{"url": d.url, "reason": d.reason, "run_id": d.run_id} for d in found]
+
+
+def _last_finished_run(session: Session) -> int | None:
+    # A running refresh has recorded no doubts yet: the last finished one's are the list.
+    # Imported captures are runs of their own, dated in the past, that read no site.
+    return session.scalar(
+        select(RefreshRun.id)
+        .where(RefreshRun.finished_at.is_not(None), RefreshRun.status != "imported")
+        .order_by(RefreshRun.id.desc())
+        .limit(1)
+    )
 
 
 def changes(engine: Engine, since: datetime | None = None, limit: int | None = None) -> list[dict]:

@@ -45,7 +45,7 @@ class Upgrade:
 
 
 def head() -> str:
-    """The newest revision this program knows, e.g. '0002'."""
+    """The newest revision this program knows, e.g. '0003'."""
     return _script().get_current_head()
 
 

@@ -8,6 +8,7 @@ index is built from these tables and can always be rebuilt from them.
     pages                                       every URL fetched, with its validators and the
                                                 archive record holding its bytes
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
+                 ──< doubts                     pages the run could not read as they look
     imported_captures                           web-archive captures already brought in
 """
 
@@ -153,6 +154,9 @@ class Page(Base):
     archive_file: Mapped[str | None] = mapped_column(String(300))
     archive_offset: Mapped[int | None] = mapped_column(BigInteger)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # JSON list of what its last read could not make of it: a page skipped as unchanged is
+    # doubted again by every run, without being read again.
+    doubts: Mapped[str | None] = mapped_column(Text)
 
 
 class RefreshRun(Base):
@@ -167,6 +171,9 @@ class RefreshRun(Base):
 
     failures: Mapped[list[FetchFailure]] = relationship(
         back_populates="run", order_by="FetchFailure.id", cascade="all, delete-orphan"
+    )
+    doubts: Mapped[list[Doubt]] = relationship(
+        back_populates="run", order_by="Doubt.id", cascade="all, delete-orphan"
     )
 
 
@@ -191,6 +198,20 @@ class ImportedCapture(Base):
     url: Mapped[str] = mapped_column(String(2000))
     captured_at: Mapped[datetime] = mapped_column(DateTime)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Doubt(Base):
+    """A page one refresh could not read as it looks: a profile it did not read as one, or a
+    profile that lacks what every profile has. Not an error: the keeper's to-do list."""
+
+    __tablename__ = "doubts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("refresh_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str] = mapped_column(Text)
+
+    run: Mapped[RefreshRun] = relationship(back_populates="doubts")
 
 
 class KnowledgeBaseState(Base):

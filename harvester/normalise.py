@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from harvester import settings, vocabulary
 from harvester.municipalities import match_municipality, province_in
-from harvester.parse import RawRecord
+from harvester.parts import RawRecord
 from harvester.record import OtherPage, Profile
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")

@@ -2,8 +2,11 @@
 
 The content is read the way a person reads it, whatever the markup: a heading, a bold line and
 an <h3> are all "question-like"; a <li>, a "•" line inside a <br>-split paragraph and a
-paragraph that starts with "- " are all bullets. Nothing here knows what a profile is; that is
-classify.py and normalise.py's business, on top of these blocks.
+paragraph that starts with "- " are all bullets; a layout table is read cell by cell, a bullet
+in a cell of its own is an item, and a label on a line of its own with its value on the next is
+a key fact. Which part of the page is read is region.py's decision (the region that holds a
+profile's signals, else the CMS's content root); whether it is a profile is classify.py's, and
+what its text means normalise.py's.
 
     >>> page = read_page("<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>".encode(), "https://x/")
     >>> [(b.kind, b.text) for b in page.blocks]
@@ -16,13 +19,13 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
 from harvester import vocabulary
+from harvester.region import find_region
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ul", "ol"}
@@ -60,6 +63,8 @@ _INLINE = {
     "picture",
     "big",
 }
+# What a table cell of a layout holds and a cell of a data table does not.
+_LAYOUT = "p, div, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote"
 # A bullet glyph at the start of a line, then the text.
 _BULLET = re.compile(r"^\s*([•·▪◦●○‣∙*\-–—])\s*(.*)$", re.DOTALL)
 
@@ -90,6 +95,8 @@ class Page:
     blocks: list[Block]
     links: list[str]  # every link on the page, chrome included: discovery needs the menus
     encoding: str
+    website_hints: list[str] = field(default_factory=list)  # "Website:" lines anywhere
+    embedded: bool = False  # a profile shown inside a page about something else
 
 
 def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
@@ -100,13 +107,25 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
     title_node = (tree.head or tree.root).css_first("title")
     title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
-    root = _content_root(tree, rules)
+    scope = tree.body or tree.root
+    _remove_chrome(scope, rules.not_content)
+    region = find_region(scope, without_site_name(title, rules))
+    hints: list[str] = []
+    embedded = False
+    if region is not None:  # a profile's signals say where its content is
+        root, name, hints, embedded = region.root, region.name, region.websites, region.embedded
+    else:  # no profile's signals: the CMS's content root
+        root = _content_root(tree, rules)
+        name = _page_name(root, rules.name_selectors) if root is not None else None
     blocks = _expand_bullets(_walk(root, base)) if root is not None else []
-    name = _page_name(root, rules.name_selectors) if root is not None else None
     if name is None:  # named outside the content: chrome's headings are no name
-        _remove_chrome(tree.body or tree.root, rules.chrome)
+        _remove_chrome(scope, rules.chrome)
         name = _page_name(tree.root, rules.name_selectors)
-    return Page(url, canonical, title, name, blocks, links, encoding)
+    hints = [
+        absolute(base, hint) if "://" not in hint and hint.startswith("/") else hint
+        for hint in hints
+    ]
+    return Page(url, canonical, title, name, blocks, links, encoding, hints, embedded)
 
 
 def _as_utf8(body: bytes, encoding: str, text: str) -> bytes | str:
@@ -131,7 +150,7 @@ def _guess_encoding(body: bytes) -> str:
 def _collapse(text: str) -> str:
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text  # most texts: no line break, tab or odd space (none is printable)
-    return " ".join(text.split())
+    return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
 def absolute(base: str, href: str) -> str:
@@ -280,7 +299,13 @@ def _walk_into(node: LexborNode, out: list[Block], lines: _Lines, *, bold: bool)
             out.extend(_definition_facts(child))
         elif tag == "tr":
             lines.flush(out)
-            out.extend(_row(child))
+            cells = [cell for cell in child.iter() if cell.tag in ("td", "th")]
+            if any(cell.css_first(_LAYOUT) is not None for cell in cells):
+                for cell in cells:  # a layout table: each cell is a column of content
+                    _walk_into(cell, out, lines, bold=bold)
+                    lines.flush(out)
+            else:
+                out.extend(_row(cells))
         elif tag in _INLINE:
             if tag == "a":
                 href = (child.attributes.get("href") or "").strip()
@@ -391,8 +416,10 @@ def _definition_facts(node: LexborNode) -> list[Block]:
     return facts
 
 
-def _row(node: LexborNode) -> list[Block]:
-    cells = [_collapse(cell.text()) for cell in node.iter() if cell.tag in ("td", "th")]
+def _row(nodes: list[LexborNode]) -> list[Block]:
+    cells = [_collapse(cell.text()) for cell in nodes]
+    if len(cells) == 2 and _BULLET.fullmatch(cells[0] + " " + cells[1]) and cells[1]:
+        return [Block("item", cells[1])]  # a bullet in a cell of its own, the item beside it
     if len(cells) == 2 and cells[0]:
         return [Block("fact", cells[1], label=cells[0].rstrip(":"))]
     return [Block("line", " ".join(cell for cell in cells if cell))] if any(cells) else []
@@ -429,176 +456,8 @@ def _item(text: str, links: tuple[tuple[str, str], ...]) -> Block:
     return Block("item", text, links=links)
 
 
-@dataclass
-class RawRecord:
-    """A page's content sorted into the parts of a profile, text as found.
-
-    Whether it *is* a profile is classify.py's decision; turning its text into dates, numbers
-    and codes is normalise.py's.
-    """
-
-    url: str
-    canonical_url: str | None
-    title: str
-    name: str | None
-    facts: list[tuple[str, str, tuple[tuple[str, str], ...]]] = field(default_factory=list)
-    description: list[str] = field(default_factory=list)
-    sections: dict[str, list[str]] = field(default_factory=dict)
-    websites: list[str] = field(default_factory=list)
-
-
-def parse(body: bytes, url: str, content_type: str | None = None) -> RawRecord:
-    """Read a page and sort its content into name, facts, description and sections."""
-    return raw_record(read_page(body, url, content_type))
-
-
-def raw_record(page: Page) -> RawRecord:
-    rules = vocabulary.page_rules()
-    known = vocabulary.sections()
-    record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
-    blocks = page.blocks
-    for position, block in enumerate(blocks):
-        if block.kind == "heading" and block.text == page.name:
-            blocks = blocks[position + 1 :]
-            break
-    section: str | None = None
-    sub_heading: str | None = None
-    own_host = urlsplit(page.url).hostname or ""
-    for block in blocks:
-        lowered = block.text.lower()
-        if rules.boilerplate.match(lowered):
-            continue
-        fact = _fact(block, lowered)
-        if fact is not None:
-            record.facts.append(fact)
-            continue
-        if _unused_fact(block, in_section=section is not None):
-            continue
-        website = _website(block, rules, own_host)
-        if website is not None:
-            record.websites.append(website)
-            continue
-        if _question_like(block):
-            key = known.key_for(block.text)
-            if key is not None:
-                section, sub_heading = key, None
-                record.sections.setdefault(key, [])
-                continue
-            if section is None and block.kind == "heading":
-                continue  # "Kerngegevens", "Over de organisatie": a heading, not content
-            if section is not None and (block.kind == "heading" or block.bold):
-                sub_heading = block.text
-                continue
-        if section is None:
-            record.description.append(block.text)
-        else:
-            text = f"{sub_heading}\n{block.text}" if sub_heading else block.text
-            record.sections[section].append(text)
-            sub_heading = None
-    record.sections = {key: items for key, items in record.sections.items() if items}
-    return record
-
-
-def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
-    if page.name:
-        return page.name
-    title = page.title
+def without_site_name(title: str, rules: vocabulary.PageRules) -> str:
+    """The page's <title> without the site's own name (" | Werk&Mantelzorg")."""
     for suffix in rules.title_suffixes:
         title = suffix.sub("", title)
     return title.strip()
-
-
-def _question_like(block: Block) -> bool:
-    if block.kind == "heading" or (block.kind == "line" and block.bold):
-        return True
-    return block.kind == "line" and len(block.text) <= 250 and block.text.endswith(("?", ":"))
-
-
-_FIRST_WORD = re.compile(r"\S+")
-_FACT_VALUE = re.compile(r"\d|www\.|https?://|^[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
-# "Beheergebied: 1.900 km dijken": a short label, a colon, a short value.
-_LABELLED_LINE = re.compile(r"^[^:.!?]{2,30}:\s*\S.{0,60}$")
-
-
-def _unused_fact(block: Block, *, in_section: bool) -> bool:
-    """A key fact whose label we have no use for: never description, never a practice."""
-    if block.kind == "fact":
-        return True
-    if in_section:
-        return False
-    if block.label:
-        return True
-    return block.kind == "line" and not block.bold and bool(_LABELLED_LINE.match(block.text))
-
-
-def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
-    """(field, value, links) when the block states a key fact we know the label of; `lowered`
-    is its text in lower case."""
-    if block.kind == "fact" or block.label:
-        label = block.label.lower()
-        value = block.text[len(block.label) :].strip(" :") if block.kind != "fact" else block.text
-        for known_label, field_name in vocabulary.fact_labels():
-            if label == known_label or label.startswith(known_label):
-                return field_name, value, block.links
-        return None
-    if block.kind not in ("line", "item"):
-        return None
-    first_word = _FIRST_WORD.match(lowered)
-    if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
-        return None  # most lines start with no label: one set lookup instead of forty
-    for known_label, field_name in vocabulary.fact_labels():
-        if not lowered.startswith(known_label):
-            continue
-        rest = block.text[len(known_label) :]
-        if rest[:1].isalnum():
-            continue  # "medewerkersparticipatie" is not the label "medewerkers"
-        rest = rest.strip()
-        if rest.startswith(":"):
-            return field_name, rest[1:].strip(), block.links
-        if len(rest) <= 40 and _FACT_VALUE.search(rest):
-            return field_name, rest, block.links
-        return None
-    return None
-
-
-_BARE_URL = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
-
-
-def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | None:
-    """The organisation's own site, when the whole block is a link to it or a bare address."""
-    if block.kind not in ("line", "item"):
-        return None
-    for href, text in block.links:
-        if (
-            _names_other_site(href, rules, own_host)
-            and any(pattern.match(text) for pattern in rules.website_link_texts)
-            and len(block.text) <= len(text) + 40
-        ):
-            return href
-    text = block.text.rstrip(".")
-    if (
-        " " not in text
-        and _BARE_URL.match(text)
-        and "@" not in text
-        and _names_other_site(text, rules, own_host)
-    ):
-        return text
-    return None
-
-
-@lru_cache(maxsize=16_384)
-def _host(address: str) -> str:
-    return urlsplit(address if "://" in address else f"http://{address}").hostname or ""
-
-
-def _names_other_site(address: str, rules: vocabulary.PageRules, own_host: str) -> bool:
-    """True for an address of another site than this one, a share button or a mail link."""
-    lowered = address.lower()
-    if lowered.startswith(("mailto:", "tel:", "javascript:")):
-        return False
-    host = _host(lowered)
-    return (
-        bool(host)
-        and host != own_host
-        and not any(host == bad or host.endswith("." + bad) for bad in rules.not_websites)
-    )

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from harvester import allocator
 from harvester.classify import is_profile
 from harvester.discover import page_links
+from harvester.doubts import page_doubts
 from harvester.normalise import normalise, other_page
-from harvester.parse import raw_record, read_page
+from harvester.parse import read_page
+from harvester.parts import raw_record
 from harvester.record import Record
 
 # Every process that reads pages imports this module: set the allocator up for it once.
@@ -21,6 +23,7 @@ class ReadPage:
     record: Record
     links: list[str]  # every link on the page, absolute, chrome included
     canonical_url: str | None
+    doubts: list[str]  # what the read could not make of the page (harvester/doubts.py)
 
 
 def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
@@ -28,7 +31,7 @@ def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
     raw = raw_record(page)
     identity = page.canonical_url or url
     record = normalise(raw, url=identity) if is_profile(raw) else other_page(raw, url=identity)
-    return ReadPage(record, page.links, page.canonical_url)
+    return ReadPage(record, page.links, page.canonical_url, page_doubts(raw, record))
 
 
 def record_from_page(body: bytes, url: str, content_type: str | None = None) -> Record:
@@ -37,7 +40,7 @@ def record_from_page(body: bytes, url: str, content_type: str | None = None) -> 
 
 def read_for_crawl(
     body: bytes, url: str, content_type: str | None, site: str
-) -> tuple[Record, list[str]]:
-    """A fetched page's record and the links a crawl of `site` follows from it."""
+) -> tuple[Record, list[str], list[str]]:
+    """A fetched page's record, the links a crawl of `site` follows from it, and its doubts."""
     page = read(body, url, content_type)
-    return page.record, page_links(page.links, site)
+    return page.record, page_links(page.links, site), page.doubts

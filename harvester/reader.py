@@ -47,6 +47,7 @@ class ReadOutcome:
     organisation_url: str | None  # a profile's identity
     outcome: str | None  # a profile's "new", "changed" or "unchanged"
     links: list[str]  # the links a crawl of the site follows from the page
+    doubts: list[str]  # what the read could not make of the page
 
 
 class ReadError(Exception):
@@ -63,12 +64,12 @@ def read_and_store(
     run_id: int,
 ) -> ReadOutcome:
     """Read one fetched page and store the profile it holds, if any, in its own transaction."""
-    record, links = read_for_crawl(body, final_url, content_type, site)
+    record, links, doubts = read_for_crawl(body, final_url, content_type, site)
     if not isinstance(record, Profile):
-        return ReadOutcome(record.kind, None, None, links)
+        return ReadOutcome(record.kind, None, None, links, doubts)
     profile = on_site_identity(record, final_url, site)
     outcome = save_profile(session, profile, run_id=run_id, now=now())
-    return ReadOutcome(record.kind, profile.url, outcome, links)
+    return ReadOutcome(record.kind, profile.url, outcome, links, doubts)
 
 
 def on_site_identity(profile: Profile, final_url: str, site: str) -> Profile:

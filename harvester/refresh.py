@@ -1,5 +1,8 @@
 """One refresh run: robots.txt → sitemaps → crawl → parse → store, recorded in refresh_runs.
 
+Each run also records its doubts (harvester/doubts.py): the pages it saw that it could not
+read as they look. A doubt is not a failure: it changes no exit code and withdraws nothing.
+
 A run is *complete* when the crawl ran out of URLs on its own: not interrupted, not cut off by
 the page limit, robots.txt readable, and failures at or below the threshold. Only a complete run
 withdraws organisations it no longer found; any run may withdraw a profile whose page answered
@@ -28,10 +31,11 @@ from harvester import settings
 from harvester.archive import ArchiveWriter, Place
 from harvester.crawl import Crawler, Fetch, Skip
 from harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
+from harvester.doubts import listed_doubts
 from harvester.errors import FetchError, UnreachableError
 from harvester.fetch import Fetcher, FetchSettings, Response, is_html
 from harvester.lock import refresh_lock
-from harvester.models import FetchFailure, Page, RefreshRun
+from harvester.models import Doubt, FetchFailure, Page, RefreshRun
 from harvester.reader import PageReader, ReadError
 from harvester.robots import Robots
 from harvester.store import active_urls, follow_moves, touch, withdraw, writing
@@ -73,6 +77,7 @@ COUNTS = (
     "unchanged",
     "withdrawn",
     "failed",
+    "doubts",
 )
 
 
@@ -87,9 +92,11 @@ class RefreshSummary:
     unchanged: int = 0
     withdrawn: int = 0
     failed: int = 0
+    doubts: int = 0
     duration_s: float = 0.0
     complete: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
+    doubted: list[tuple[str, str]] = field(default_factory=list)  # (url, reason), URL order
     counts: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -298,6 +305,8 @@ class _RunHandler:
         self.gone_organisations: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.start_page_read = False
+        self.seen_pages: set[str] = set()  # every URL this run fetched or skipped as unchanged
+        self.doubts: dict[str, list[str]] = {}  # URL → what its last read could not make of it
         self.reader = PageReader(engine, site=site, run_id=run_id, process_after=read_process_after)
         self._page_updates: list[dict] = []
         self._page_inserts: list[dict] = []
@@ -314,7 +323,7 @@ class _RunHandler:
         lastmod = self.lastmod.get(url)
         if lastmod is not None and lastmod <= known.fetched_at.replace(tzinfo=UTC):
             self.summary.skipped += 1
-            self._seen_again(known)
+            self._seen_again(url, known)
             self.start_page_read = self.start_page_read or url == self.site
             return Skip(links=json.loads(known.links or "[]"))
         self._in_flight[url] = known
@@ -350,7 +359,7 @@ class _RunHandler:
             # The row keeps its organisation and goes on pointing at the page's last content:
             # the evidence of the record the organisation keeps after its withdrawal.
             organisation_url = known.organisation_url if known is not None else None
-            self._save_page(url, known, response, None, "gone", organisation_url, None)
+            self._save_page(url, known, response, None, "gone", organisation_url, None, [])
             return []
         if response.status != 200:
             self.failed(
@@ -378,8 +387,19 @@ class _RunHandler:
             self.seen_organisations.add(read.organisation_url)
             self._outcome(read.organisation_url, read.outcome)
         links_json = json.dumps(read.links)
+        self.seen_pages.add(url)
+        if read.doubts:
+            self.doubts[url] = read.doubts
         self._save_page(
-            url, known, response, content_hash, read.kind, read.organisation_url, links_json, place
+            url,
+            known,
+            response,
+            content_hash,
+            read.kind,
+            read.organisation_url,
+            links_json,
+            read.doubts,
+            place,
         )
         return read.links
 
@@ -409,7 +429,7 @@ class _RunHandler:
         place: Place | None = None,
     ) -> list[str]:
         """The page says what it said when we last read it (304, or the same bytes)."""
-        self._seen_again(known)
+        self._seen_again(url, known)
         self._save_page(
             url,
             known,
@@ -418,12 +438,16 @@ class _RunHandler:
             known.kind,
             known.organisation_url,
             known.links,
+            json.loads(known.doubts or "[]"),
             place,
         )
         return json.loads(known.links or "[]")
 
-    def _seen_again(self, known: Row) -> None:
+    def _seen_again(self, url: str, known: Row) -> None:
         """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
+        self.seen_pages.add(url)
+        if known.doubts:
+            self.doubts[url] = json.loads(known.doubts)
         if known.organisation_url:
             self.seen_organisations.add(known.organisation_url)
             self._outcome(known.organisation_url, "unchanged")
@@ -442,6 +466,7 @@ class _RunHandler:
         kind: str | None,
         organisation_url: str | None,
         links: str | None,
+        doubts: list[str],
         place: Place | None = None,  # the archive record of its bytes; None: as before
     ) -> None:
         merged = known if response.not_modified else None
@@ -459,6 +484,7 @@ class _RunHandler:
             "archive_file": place.file if place else None,
             "archive_offset": place.offset if place else None,
             "archived_at": place.date if place else None,
+            "doubts": json.dumps(doubts) if doubts else None,
         }
         if known is not None:
             self._page_updates.append({"page_url": url, **values})
@@ -496,6 +522,7 @@ _STORED_PAGE = select(
     _PAGES.c.archive_file,
     _PAGES.c.archive_offset,
     _PAGES.c.archived_at,
+    _PAGES.c.doubts,
 ).where(_PAGES.c.url == bindparam("url"))
 
 
@@ -547,12 +574,37 @@ def _finish(engine: Engine, handler: _RunHandler, summary: RefreshSummary) -> No
         setattr(summary, outcome, getattr(summary, outcome) + 1)
     summary.counts.update(handler.counts)
     summary.counts.update({f"archive/{kind}": n for kind, n in handler.archive.counts.items()})
+    summary.doubted = _run_doubts(engine, handler)
+    summary.doubts = len(summary.doubted)
     with Session(engine) as session, writing(session):
         run = session.get(RefreshRun, summary.run_id)
         run.finished_at = now
         run.status = "completed" if summary.complete else "incomplete"
         run.counts = json.dumps({**summary.as_json(), "failures": len(summary.failures)})
         run.failures = [FetchFailure(url=url, reason=reason) for url, reason in summary.failures]
+        run.doubts = [Doubt(url=url, reason=reason) for url, reason in summary.doubted]
+
+
+def _run_doubts(engine: Engine, handler: _RunHandler) -> list[tuple[str, str]]:
+    """Every doubt of the pages this run saw: what each page's last read said, and the pages
+    an overview lists with the organisations that were not read as profiles."""
+    with engine.connect() as connection:
+        kinds = {
+            url: kind
+            for url, kind in connection.execute(select(_PAGES.c.url, _PAGES.c.kind))
+            if url in handler.seen_pages
+        }
+        pages: dict[str, tuple[str, list[str]]] = {url: (kind, []) for url, kind in kinds.items()}
+        # Links are streamed and kept only for the pages that link a profile: a hundred
+        # thousand pages' links need not be in memory at once.
+        for url, links in connection.execute(select(_PAGES.c.url, _PAGES.c.links)):
+            if url in kinds and links and links != "[]":
+                linked = json.loads(links)
+                if any(kinds.get(link) == "profile" for link in linked):
+                    pages[url] = (kinds[url], linked)
+    found = [(url, reason) for url, reasons in handler.doubts.items() for reason in reasons]
+    found += listed_doubts(pages).items()
+    return sorted(found)
 
 
 def append_run_log(path: Path, summary: RefreshSummary, site: str) -> None:

@@ -116,7 +116,7 @@ def _captures(archive_dir: Path, places: list, summary: ReparseSummary, urls: di
 def _read_again(
     session: Session, capture: Capture, url: str, site: str, summary: ReparseSummary
 ) -> dict:
-    record, links = read_for_crawl(capture.body, capture.url, capture.content_type, site)
+    record, links, doubts = read_for_crawl(capture.body, capture.url, capture.content_type, site)
     organisation_url = None
     if isinstance(record, Profile):
         profile = on_site_identity(record, capture.url, site)
@@ -130,6 +130,8 @@ def _read_again(
         "kind": record.kind,
         "organisation_url": organisation_url,
         "links": json.dumps(links),
+        # What the reader now doubts: the next refresh lists it, read again or not.
+        "doubts": json.dumps(doubts) if doubts else None,
     }
 
 
@@ -139,8 +141,8 @@ def _failed(summary: ReparseSummary, url: str, reason: str) -> None:
 
 
 def _update_pages(session: Session, updates: list[dict]) -> None:
-    # What the reader now says a page is (profile or not, whose, its links): the next refresh
-    # follows those links and counts that organisation as seen.
+    # What the reader now says a page is (profile or not, whose, its links, its doubts): the
+    # next refresh follows those links and counts that organisation as seen.
     if not updates:
         return
     with writing(session):

@@ -106,6 +106,12 @@ def _every_cue(sections: Sections) -> dict[str, list[tuple[str, int]]]:
     return every_cue
 
 
+@lru_cache(maxsize=8192)
+def section_for(text: str) -> str | None:
+    """sections().key_for, remembered: the same questions stand on page after page."""
+    return sections().key_for(text)
+
+
 @cache
 def sections() -> Sections:
     data = _load("sections.toml")
@@ -225,6 +231,80 @@ def fact_labels() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def date_fact_labels() -> tuple[str, ...]:
+    """The labels of the recognition and ambassador dates, longest first: a profile's own
+    signals (harvester/region.py)."""
+    dated = ("recognised_since", "ambassador_since")
+    return tuple(label for label, field in fact_labels() if field in dated)
+
+
+@dataclass(frozen=True)
+class FactSentences:
+    longest: int  # characters: a longer line states more than one key fact
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]  # (field, pattern with group "value")
+    any_pattern: re.Pattern[str]  # all of them as one: most lines state none
+
+
+@cache
+def fact_sentences() -> FactSentences:
+    data = _load("facts.toml")
+    patterns = tuple(
+        (field, pattern)
+        for field, sources in data["sentences"]["patterns"].items()
+        for pattern in _compile("facts.toml", sources, flags=0)
+    )
+    for _, pattern in patterns:
+        if "value" not in pattern.groupindex:
+            raise WmkbError(f"harvester/data/facts.toml: {pattern.pattern!r} has no (?P<value>…)")
+    any_pattern = re.compile(
+        _either(pattern.pattern.replace("(?P<value>", "(?:") for _, pattern in patterns)
+    )
+    return FactSentences(int(data["sentences"]["longest"]), patterns, any_pattern)
+
+
+def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
+    """(field, value) when the lower-cased line states a key fact as a sentence."""
+    rules = fact_sentences()
+    if len(lowered) > rules.longest or not any(map(lowered.__contains__, date_fact_words())):
+        return None
+    if rules.any_pattern.search(lowered) is None:
+        return None
+    for field_name, pattern in rules.patterns:
+        found = pattern.search(lowered)
+        if found:
+            return field_name, text[found.start("value") : found.end("value")]
+    return None
+
+
+@cache
+def date_fact_words() -> tuple[str, ...]:
+    """A word every recognition or ambassador label and sentence holds (facts.toml's
+    date_words): a text without one states neither, and is passed over at once."""
+    data = _load("facts.toml")
+    words = [word.lower() for word in data["date_words"]]
+    sources = [*date_fact_labels(), *(p.pattern for _, p in fact_sentences().patterns)]
+    for source in sources:
+        if not any(word in source for word in words):
+            raise WmkbError(f"harvester/data/facts.toml: {source!r} has none of the date_words")
+    return tuple(words)
+
+
+@cache
+def website_labels() -> tuple[str, ...]:
+    return tuple(label for label, field in fact_labels() if field == "website")
+
+
+@cache
+def fact_label_set() -> frozenset[str]:
+    return frozenset(label for label, _ in fact_labels())
+
+
+@cache
+def fact_label_prefixes() -> tuple[str, ...]:
+    return tuple(label for label, _ in fact_labels())
+
+
+@cache
 def fact_label_first_words() -> frozenset[str]:
     return frozenset(label.split()[0] for label, _ in fact_labels())
 
@@ -238,6 +318,7 @@ class Headcount:
     not_nouns: frozenset[str]
     not_after: tuple[re.Pattern[str], ...]
     inhabitant_nouns: frozenset[str]
+    quantity_word: re.Pattern[str]  # a number written in words
 
 
 @cache
@@ -251,6 +332,7 @@ def headcount() -> Headcount:
         not_nouns=frozenset(data["not_nouns"]),
         not_after=_compile("headcount.toml", data["not_after"]),
         inhabitant_nouns=frozenset(data["inhabitants"]["nouns"]),
+        quantity_word=_compile("headcount.toml", [data["quantity_word"]])[0],
     )
 
 
@@ -283,7 +365,8 @@ def org_types() -> OrgTypes:
 @dataclass(frozen=True)
 class PageRules:
     content_roots: tuple[str, ...]
-    chrome: str  # every selector of page.toml's list, as one selector group: one query
+    not_content: str  # page.toml's not_content as one selector group
+    chrome: str  # page.toml's chrome as one selector group: one query
     outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
     title_suffixes: tuple[re.Pattern[str], ...]
@@ -298,13 +381,15 @@ def page_rules() -> PageRules:
     lines = _compile("page.toml", data["boilerplate"], flags=0)
     _lower_case("page.toml", lines)
     boilerplate = re.compile(_either(line.pattern for line in lines))
-    chrome = ", ".join(data["chrome"])
+    every_rule = [*data["not_content"], *data["chrome"]]
     # "X *" rather than ":is(…) *": lexbor's :is() before a descendant combinator only
     # looks at the parent.
-    in_chrome = ", ".join(f"{rule} *" for rule in data["chrome"])
+    in_chrome = ", ".join(f"{rule} *" for rule in every_rule)
+    chrome = ", ".join(every_rule)
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        chrome=chrome,
+        not_content=", ".join(data["not_content"]),
+        chrome=", ".join(data["chrome"]),
         outside_chrome=f":not({chrome}):not({in_chrome})",
         name_selectors=tuple(data["name_selectors"]),
         title_suffixes=_compile("page.toml", data["title_suffixes"]),

@@ -99,3 +99,12 @@ def test_the_startup_part_runs_alone_and_keeps_the_other_figures(tmp_path) -> No
     assert 0 < results["startup_python_s"] < results["startup_search_s"]
     assert results["startup_search_ratio_to_python"] == results["startup_search_s"] / results["startup_python_s"]
     assert not list(tmp_path.glob("wmkb-bench-*"))
+
+
+def test_the_parse_figures_can_be_measured_alone(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    config = Config(parse_only=True, parse_pages=20, bs4_pages=5, parse_repeats=1,
+                    workdir=tmp_path, out=out, log=lambda line: None)
+    results = run(config)
+    assert results["n_parse"] == 20 and results["parse_pages_per_s"] > 0
+    assert "crawl_c16_pages_per_s" not in results and "search_p95_ms_10k" not in results

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.parse import absolute, parse, read_page
+from harvester.parse import absolute, read_page
+from harvester.parts import parse
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
 

@@ -38,11 +38,14 @@ with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx
 AA_EN_HUNZE = "/organisatie/gemeente-aa-en-hunze"
 
 
-@pytest.fixture(scope="module")
-def client(refreshed) -> TestClient:
-    kb, _ = refreshed
+def web_client(kb: KnowledgeBase) -> TestClient:
     # raise_server_exceptions: a bug fails the test instead of hiding behind the 500 page.
     return TestClient(create_app(kb.db_url, kb.index_dir), raise_server_exceptions=True)
+
+
+@pytest.fixture(scope="module")
+def client(refreshed) -> TestClient:
+    return web_client(refreshed[0])
 
 
 def page(client: TestClient, url: str, status: int = 200) -> HTMLParser:
@@ -335,6 +338,14 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
     assert widths == sorted(widths, reverse=True) and widths[0] == 380.0
 
 
+def test_the_overview_links_to_the_doubts_of_the_last_refresh(client) -> None:
+    link = page(client, "/overzicht").css_first("p.doubts-link a")
+    assert link.attributes["href"] == "/twijfels" and link.text().split() == ["0", "twijfels"]
+    tree = page(client, "/twijfels")
+    assert tree.css_first("p.empty").text().startswith("De laatste verversing las elke pagina")
+    assert csv_rows(client, "/twijfels.csv") == []
+
+
 # every page: nothing from another host, nothing that runs
 
 
@@ -352,6 +363,7 @@ def test_the_overview_draws_its_counts_as_inline_svg(client) -> None:
         "/gemeenten?q=berg",
         "/dekking",
         "/dekking/Utrecht",
+        "/twijfels",
         "/nergens",
     ],
 )

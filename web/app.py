@@ -11,6 +11,7 @@ another host.
     /wijzigingen(.csv)?sinds=YYYY-MM-DD     what changed, newest first
     /overzicht(.csv)       counts drawn as inline SVG charts
     /gemeente…, /dekking…  the advisors' pages (web/advisors.py)
+    /twijfels(.csv)        pages the last refresh could not read as they look
 
 A bad parameter or an unreadable query answers 400, an unknown organisation or page 404, a
 missing database or index 503: each a page in Dutch, never a traceback.
@@ -99,6 +100,8 @@ def create_app(db_url: str, index_dir: Path, *, allowed_hosts: list[str] | None 
             Route("/overzicht", site.overview),
             Route("/overzicht.csv", site.overview_csv),
             *advisors.routes(site, _csv),
+            Route("/twijfels", site.doubts),
+            Route("/twijfels.csv", site.doubts_csv),
             Mount(
                 "/static",
                 StaticFiles(directory=str(resources.files(__package__).joinpath("static"))),
@@ -334,6 +337,15 @@ class _Site:
     def overview_csv(self, request: Request):
         rows = list(charts.overview(self.engine).rows())
         return _csv(rows, ["grafiek", "waarde", "organisaties"], "wmkb-overzicht.csv")
+
+    # doubts: the keeper's to-do list
+
+    def doubts(self, request: Request):
+        context = {"doubts": lookup.doubts(self.engine), "nav": "overzicht"}
+        return self.render(request, "doubts.html", context)
+
+    def doubts_csv(self, request: Request):
+        return _csv(lookup.doubts(self.engine), ["url", "reason", "run_id"], "wmkb-twijfels.csv")
 
     # errors: a page in Dutch with the status, never a traceback
 
