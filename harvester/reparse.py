@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from harvester import settings
 from harvester.archive import Capture, read_captures
 from harvester.discover import canonical_url
+from harvester.doubts import to_json
 from harvester.errors import ArchiveError
 from harvester.lock import refresh_lock
 from harvester.models import Page, RefreshRun
@@ -131,7 +132,7 @@ def _read_again(
         "organisation_url": organisation_url,
         "links": json.dumps(links),
         # What the reader now doubts: the next refresh lists it, read again or not.
-        "doubts": json.dumps(doubts) if doubts else None,
+        "doubts": to_json(doubts),
     }
 
 
