@@ -3,10 +3,10 @@
 # lint. Attributes are named through their class, so that no other name of the same spelling
 # is let off.
 # ruff: noqa
-from harvester.models import Practice
-from harvester.refresh import RefreshSummary
-from index.query import _MarkFormatter
-from web.charts import Bar, Chart
+from wmkb.harvester.models import Practice
+from wmkb.harvester.refresh import RefreshSummary
+from wmkb.index.query import _MarkFormatter
+from wmkb.web.charts import Bar, Chart
 
 # SQLAlchemy: a column named in a relationship's order_by string; a DBAPI connection setting.
 Practice.section_order

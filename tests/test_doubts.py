@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from harvester import doubts
-from harvester.doubts import Doubt, from_json, from_text, listed_doubts, to_json
-from harvester.errors import WmkbError
-from harvester.pipeline import read
-from harvester.sitehost import serve_folder
 from tests.conftest import FIXTURE_SITE, run_cli
 from tests.test_web import web_client
-from web import labels
+from wmkb.harvester import doubts
+from wmkb.harvester.doubts import Doubt, from_json, from_text, listed_doubts, to_json
+from wmkb.harvester.errors import WmkbError
+from wmkb.harvester.pipeline import read
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.web import labels
 
 ORIGIN = "https://www.werkenmantelzorg.nl"
 OVERVIEW = "erkende-organisaties/index.html"
