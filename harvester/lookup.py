@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from wmkb.harvester import vocabulary
+from wmkb.harvester.doubts import from_text
 from wmkb.harvester.errors import NotFoundError, UsageError
 from wmkb.harvester.models import (
     Change,
@@ -187,13 +188,25 @@ def stats(engine: Engine) -> dict:
 
 def doubts(engine: Engine) -> list[dict]:
     """The doubts of the last refresh that finished, by URL: pages it could not read as they
-    look. [] before the first refresh."""
+    look, each with its reason in English, and its kind and values read back from it (for a
+    front end that words them in its own language). [] before the first refresh."""
     with Session(engine) as session:
         run_id = _last_finished_run(session)
         found = session.scalars(
             select(Doubt).where(Doubt.run_id == run_id).order_by(Doubt.url, Doubt.id)
         )
-        return [{"url": d.url, "reason": d.reason, "run_id": d.run_id} for d in found]
+        return [_doubt_json(d.url, d.reason, d.run_id) for d in found]
+
+
+def _doubt_json(url: str, reason: str, run_id: int) -> dict:
+    doubt = from_text(reason)
+    return {
+        "url": url,
+        "reason": reason,
+        "kind": doubt.kind,
+        "values": doubt.values,
+        "run_id": run_id,
+    }
 
 
 def _last_finished_run(session: Session) -> int | None:

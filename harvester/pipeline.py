@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from wmkb.harvester import allocator
 from wmkb.harvester.classify import is_profile
 from wmkb.harvester.discover import page_links
-from wmkb.harvester.doubts import page_doubts
+from wmkb.harvester.doubts import Doubt, page_doubts
 from wmkb.harvester.normalise import normalise, other_page
 from wmkb.harvester.parse import read_page
 from wmkb.harvester.parts import raw_record
@@ -23,7 +23,7 @@ class ReadPage:
     record: Record
     links: list[str]  # every link on the page, absolute, chrome included
     canonical_url: str | None
-    doubts: list[str]  # what the read could not make of the page (harvester/doubts.py)
+    doubts: list[Doubt]  # what the read could not make of the page (harvester/doubts.py)
 
 
 def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
@@ -40,7 +40,7 @@ def record_from_page(body: bytes, url: str, content_type: str | None = None) -> 
 
 def read_for_crawl(
     body: bytes, url: str, content_type: str | None, site: str
-) -> tuple[Record, list[str], list[str]]:
+) -> tuple[Record, list[str], list[Doubt]]:
     """A fetched page's record, the links a crawl of `site` follows from it, and its doubts."""
     page = read(body, url, content_type)
     return page.record, page_links(page.links, site), page.doubts

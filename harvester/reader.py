@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from wmkb.harvester.discover import canonical_url, same_site
+from wmkb.harvester.doubts import Doubt
 from wmkb.harvester.lock import sqlite_file
 from wmkb.harvester.pipeline import read_for_crawl
 from wmkb.harvester.record import Profile
@@ -47,7 +48,7 @@ class ReadOutcome:
     organisation_url: str | None  # a profile's identity
     outcome: str | None  # a profile's "new", "changed" or "unchanged"
     links: list[str]  # the links a crawl of the site follows from the page
-    doubts: list[str]  # what the read could not make of the page
+    doubts: list[Doubt]  # what the read could not make of the page
 
 
 class ReadError(Exception):

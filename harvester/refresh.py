@@ -31,7 +31,8 @@ from wmkb.harvester import settings
 from wmkb.harvester.archive import ArchiveWriter, Place
 from wmkb.harvester.crawl import Crawler, Fetch, Skip
 from wmkb.harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
-from wmkb.harvester.doubts import listed_doubts
+from wmkb.harvester.doubts import Doubt as PageDoubt
+from wmkb.harvester.doubts import from_json, listed_doubts, to_json
 from wmkb.harvester.errors import FetchError, UnreachableError
 from wmkb.harvester.fetch import Fetcher, FetchSettings, Response, is_html
 from wmkb.harvester.lock import refresh_lock
@@ -306,7 +307,8 @@ class _RunHandler:
         self.counts: Counter[str] = Counter()
         self.start_page_read = False
         self.seen_pages: set[str] = set()  # every URL this run fetched or skipped as unchanged
-        self.doubts: dict[str, list[str]] = {}  # URL → what its last read could not make of it
+        # URL → what its last read could not make of it
+        self.doubts: dict[str, list[PageDoubt]] = {}
         self.reader = PageReader(engine, site=site, run_id=run_id, process_after=read_process_after)
         self._page_updates: list[dict] = []
         self._page_inserts: list[dict] = []
@@ -438,7 +440,7 @@ class _RunHandler:
             known.kind,
             known.organisation_url,
             known.links,
-            json.loads(known.doubts or "[]"),
+            from_json(known.doubts),
             place,
         )
         return json.loads(known.links or "[]")
@@ -447,7 +449,7 @@ class _RunHandler:
         """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
         self.seen_pages.add(url)
         if known.doubts:
-            self.doubts[url] = json.loads(known.doubts)
+            self.doubts[url] = from_json(known.doubts)
         if known.organisation_url:
             self.seen_organisations.add(known.organisation_url)
             self._outcome(known.organisation_url, "unchanged")
@@ -466,7 +468,7 @@ class _RunHandler:
         kind: str | None,
         organisation_url: str | None,
         links: str | None,
-        doubts: list[str],
+        doubts: list[PageDoubt],
         place: Place | None = None,  # the archive record of its bytes; None: as before
     ) -> None:
         merged = known if response.not_modified else None
@@ -484,7 +486,7 @@ class _RunHandler:
             "archive_file": place.file if place else None,
             "archive_offset": place.offset if place else None,
             "archived_at": place.date if place else None,
-            "doubts": json.dumps(doubts) if doubts else None,
+            "doubts": to_json(doubts),
         }
         if known is not None:
             self._page_updates.append({"page_url": url, **values})
@@ -602,9 +604,9 @@ def _run_doubts(engine: Engine, handler: _RunHandler) -> list[tuple[str, str]]:
                 linked = json.loads(links)
                 if any(kinds.get(link) == "profile" for link in linked):
                     pages[url] = (kinds[url], linked)
-    found = [(url, reason) for url, reasons in handler.doubts.items() for reason in reasons]
+    found = [(url, doubt) for url, doubts in handler.doubts.items() for doubt in doubts]
     found += listed_doubts(pages).items()
-    return sorted(found)
+    return sorted((url, doubt.text()) for url, doubt in found)
 
 
 def append_run_log(path: Path, summary: RefreshSummary, site: str) -> None:

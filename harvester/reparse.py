@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from wmkb.harvester import settings
 from wmkb.harvester.archive import Capture, read_captures
 from wmkb.harvester.discover import canonical_url
+from wmkb.harvester.doubts import to_json
 from wmkb.harvester.errors import ArchiveError
 from wmkb.harvester.lock import refresh_lock
 from wmkb.harvester.models import Page, RefreshRun
@@ -131,7 +132,7 @@ def _read_again(
         "organisation_url": organisation_url,
         "links": json.dumps(links),
         # What the reader now doubts: the next refresh lists it, read again or not.
-        "doubts": json.dumps(doubts) if doubts else None,
+        "doubts": to_json(doubts),
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import warnings
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,11 +23,16 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tests.conftest import FIXTURE_SITE, KnowledgeBase, run_cli
 from wmkb.harvester import lookup
+from wmkb.harvester.doubts import KINDS, Doubt
 from wmkb.harvester.errors import IndexError_, StoreError
+from wmkb.harvester.models import Doubt as ModelDoubt
+from wmkb.harvester.models import RefreshRun
 from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import open_database
 from wmkb.index.build import rebuild
 from wmkb.index.query import MARK_END, MARK_START
 from wmkb.web import params
@@ -598,8 +605,72 @@ ENGLISH = re.compile(
     ],
 )
 def test_every_page_speaks_dutch_errors_included(client, url: str, status: int) -> None:
-    tree = page(client, url, status)
+    assert english_words(page(client, url, status)) == [], url
+
+
+def english_words(tree: HTMLParser) -> list[str]:
     for node in tree.css("code"):  # the query syntax's own words (OR, NOT) are shown as code
         node.decompose()
-    found = sorted(set(ENGLISH.findall(tree.body.text(separator=" "))))
-    assert found == [], url
+    return sorted(set(ENGLISH.findall(tree.body.text(separator=" "))))
+
+
+# A value for each of a doubt's values, as a page would state it.
+DOUBT_VALUES = {
+    "overview": "https://www.werkenmantelzorg.nl/erkende-organisaties/",
+    "date": "12 maart 2020",
+    "fact": "employees",
+    "value": "enkele honderden",
+    "sentence": "Bij ons werken ruim driehonderd mensen.",
+}
+
+
+@pytest.fixture
+def doubted(new_kb: KnowledgeBase) -> KnowledgeBase:
+    """A knowledge base whose last refresh doubted one page of every kind (but "other", a
+    reason stored in an older wording), and the web page over it."""
+    assert run_cli(["db", "upgrade"], new_kb).exit_code == 0
+    assert run_cli(["reindex"], new_kb).exit_code == 0
+    found = [
+        ModelDoubt(
+            url=f"https://www.werkenmantelzorg.nl/erkende-organisaties/{kind}/",
+            reason=Doubt(kind, {name: DOUBT_VALUES[name] for name in names}).text(),
+        )
+        for kind, names in KINDS.items()
+        if kind != "other"
+    ]
+    now = datetime(2026, 12, 1, 3, 0)
+    run = RefreshRun(
+        site="https://www.werkenmantelzorg.nl/",
+        started_at=now,
+        finished_at=now,
+        status="completed",
+        doubts=found,
+    )
+    with Session(open_database(new_kb.db_url)) as session, session.begin():
+        session.add(run)
+    return new_kb
+
+
+def test_the_doubts_page_speaks_dutch_with_a_doubt_of_every_kind(doubted) -> None:
+    client = web_client(doubted)
+    tree = page(client, "/twijfels")
+    rows = [[td.text() for td in row.css("td")] for row in tree.css("table.doubts tbody tr")]
+    assert len(rows) == len(KINDS) - 1
+    assert english_words(tree) == []
+    profile = "https://www.werkenmantelzorg.nl/erkende-organisaties/no_recognition_date/"
+    assert [profile, "Profiel zonder erkenningsdatum"] in rows
+    number = "https://www.werkenmantelzorg.nl/erkende-organisaties/number_not_read/"
+    assert [number, "Als aantal medewerkers staat er ‘enkele honderden’, en dat kon niet als "
+            "getal worden gelezen"] in rows
+    download = csv_rows(client, "/twijfels.csv")
+    assert list(download[0]) == ["pagina", "soort", "reden", "verversing"]
+    assert [[row["pagina"], row["reden"]] for row in download] == rows
+    assert {row["soort"] for row in download} == set(KINDS) - {"other"}
+    # The command line keeps the English reason, with its kind and values beside it.
+    listed = {d["kind"]: d for d in json.loads(run_cli(["doubts", "--json"], doubted).stdout)}
+    assert listed["listed_as_organisation"]["reason"] == (
+        "an overview lists it with the organisations "
+        "(https://www.werkenmantelzorg.nl/erkende-organisaties/), but it was not read as a profile"
+    )
+    assert listed["number_not_read"]["values"] == {"fact": "employees", "value": "enkele honderden"}
+    assert {"url", "reason", "run_id"} <= set(listed["no_recognition_date"])

@@ -341,11 +341,24 @@ class _Site:
     # doubts: the keeper's to-do list
 
     def doubts(self, request: Request):
-        context = {"doubts": lookup.doubts(self.engine), "nav": "overzicht"}
+        context = {"doubts": self._doubts(), "nav": "overzicht"}
         return self.render(request, "doubts.html", context)
 
     def doubts_csv(self, request: Request):
-        return _csv(lookup.doubts(self.engine), ["url", "reason", "run_id"], "wmkb-twijfels.csv")
+        columns = ["pagina", "soort", "reden", "verversing"]
+        return _csv(self._doubts(), columns, "wmkb-twijfels.csv")
+
+    def _doubts(self) -> list[dict]:
+        """The last refresh's doubts with their reasons in Dutch; `soort` is the kind's code."""
+        return [
+            {
+                "pagina": found["url"],
+                "soort": found["kind"],
+                "reden": labels.doubt(found["kind"], found["values"]),
+                "verversing": found["run_id"],
+            }
+            for found in lookup.doubts(self.engine)
+        ]
 
     # errors: a page in Dutch with the status, never a traceback
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
-from wmkb.harvester import vocabulary
+from wmkb.harvester import doubts, vocabulary
 from wmkb.harvester.errors import QueryError, WmkbError
 from wmkb.index.query import FILTERS
 from wmkb.index.similar import Reason
@@ -30,6 +30,7 @@ class Labels:
     status: dict[str, str]
     change_fields: dict[str, str]
     reasons: dict[str, str]  # kind of reason → Dutch template
+    doubts: doubts.Wording  # kind of doubt → Dutch template; key fact → its Dutch name
     municipality: dict[str, str]  # the advisors' pages (web/advisors.py)
     coverage: dict[str, str]
     search: dict[str, str]
@@ -48,6 +49,7 @@ def labels() -> Labels:
         with resources.files(__package__).joinpath("data", "nl.toml").open("rb") as handle:
             data = tomllib.load(handle)
         reasons = dict(data["reasons"])
+        doubt_wording = doubts.wording(data["doubts"], "web/data/nl.toml [doubts]")
     except (OSError, tomllib.TOMLDecodeError, KeyError) as error:
         raise WmkbError(f"web/data/nl.toml cannot be read: {error}") from error
     missing = set(vocabulary.ORG_TYPES) - set(data["org_types"])
@@ -61,6 +63,7 @@ def labels() -> Labels:
         status=dict(data["status"]),
         change_fields=dict(data["change_fields"]),
         reasons=reasons,
+        doubts=doubt_wording,
         municipality=dict(data["municipality"]),
         coverage=dict(data["coverage"]),
         search=dict(data["search"]),
@@ -92,6 +95,11 @@ def reason(found: Reason) -> str:
     if "org_type" in values:
         values["org_type"] = labels().org_types.get(values["org_type"], values["org_type"])
     return labels().reasons[found.kind].format(**values)
+
+
+def doubt(kind: str, values: dict[str, str]) -> str:
+    """One of harvester/doubts.py's doubts in Dutch ("Profiel zonder erkenningsdatum")."""
+    return doubts.Doubt(kind, values).text(labels().doubts)
 
 
 def query_error(error: QueryError) -> str:
