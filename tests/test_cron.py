@@ -23,7 +23,7 @@ WMKB = Path(sys.executable).with_name("wmkb")
 LOG_LINE = re.compile(
     r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ run=(\d+) (complete|incomplete) "
     r"fetched=(\d+) not_modified=\d+ skipped=\d+ new=(\d+) changed=\d+ unchanged=\d+ "
-    r"withdrawn=\d+ failed=\d+ duration_s=\d+\.\d site=(\S+)\n"
+    r"withdrawn=\d+ failed=\d+ doubts=\d+ duration_s=\d+\.\d site=(\S+)\n"
 )
 
 
