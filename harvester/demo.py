@@ -14,7 +14,7 @@ from harvester.errors import UsageError
 
 MARK = ".wmkb-demo"  # written first into every folder the demo makes
 # What the demo writes into its folder: the mark, the SQLite file with its WAL, shared memory
-# and lock, and the index with the folders a rebuild passes through.
+# and lock, the index with the folders a rebuild passes through, and the refresh's archive.
 MADE_BY_DEMO = frozenset(
     {
         MARK,
@@ -25,6 +25,7 @@ MADE_BY_DEMO = frozenset(
         "index",
         "index.building",
         "index.old",
+        "archive",
     }
 )
 
