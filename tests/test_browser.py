@@ -202,14 +202,18 @@ def test_every_page_fits_the_window_on_a_phone_and_a_desk(served: str, tmp_path:
             else:
                 assert facet_list.is_visible()
                 assert facet_list.bounding_box()["x"] < first_hit["x"]
-            # The years under the columns stand apart, however narrow the window.
+            # The years under the columns stand apart, however narrow the window: in each chart
+            # (the overview draws more than one over the years).
             page.goto(served + PAGES["overzicht"])
-            years = page.locator("figure.chart svg text.label").all()
-            boxes = [year.bounding_box() for year in years if year.text_content().isdigit()]
-            assert len(boxes) > 5
-            for left, right in itertools.pairwise(boxes):
-                gap = right["x"] - (left["x"] + left["width"])
-                assert gap >= 4, f"year labels run together ({gap:.1f} px apart)"
+            charted = 0
+            for chart in page.locator("figure.chart svg").all():
+                years = chart.locator("text.label").all()
+                boxes = [year.bounding_box() for year in years if year.text_content().isdigit()]
+                charted += len(boxes) > 5
+                for left, right in itertools.pairwise(boxes):
+                    gap = right["x"] - (left["x"] + left["width"])
+                    assert gap >= 4, f"year labels run together ({gap:.1f} px apart)"
+            assert charted >= 1
             # Tables read as cards on a phone, each cell saying which column it is.
             page.goto(served + PAGES["vergelijken"])
             cell = page.locator("table.compare td").first
