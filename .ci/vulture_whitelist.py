@@ -3,10 +3,13 @@
 # lint. Attributes are named through their class, so that no other name of the same spelling
 # is let off.
 # ruff: noqa
-from harvester.models import Practice
+from harvester.imports import ImportSummary
+from harvester.models import ImportedCapture, Practice
 from harvester.refresh import RefreshSummary
+from harvester.reparse import ReparseSummary
 from index.query import _MarkFormatter
 from web.charts import Bar, Chart
+from web.labels import Labels
 
 # SQLAlchemy: a column named in a relationship's order_by string; a DBAPI connection setting.
 Practice.section_order
@@ -14,13 +17,26 @@ isolation_level
 
 # A refresh's counts are set by the outcome's name (setattr) and read by COUNTS.
 RefreshSummary.unchanged
+# So are an import's and a reparse's.
+ImportSummary.other_hosts
+ImportSummary.not_pages
+ImportSummary.already_imported
+ImportSummary.within_known_history
+ImportSummary.not_profiles
+ReparseSummary.not_profiles
+
+# Columns written by keyword when a capture is imported: the record of what was brought in.
+ImportedCapture.captured_at
+ImportedCapture.imported_at
 
 # Whoosh calls a formatter's format_token, and reads a result set's fragmenter and formatter.
 _MarkFormatter.format_token
 fragmenter
 formatter
 
-# Read by the templates: where a chart draws its bars and its target line.
+# Read by the templates: the history table's column names; where a chart draws its bars and
+# its target line.
+Labels.change_columns
 Bar.x
 Bar.y
 Bar.caption

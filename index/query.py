@@ -465,16 +465,6 @@ def _choices(field_name: str) -> tuple[str, ...]:
     return tuple(vocabulary.sections().labels)
 
 
-def filter_choices() -> dict[str, tuple[str, ...]]:
-    """The values each closed filter takes: what an error, a hint or a form may offer."""
-    return {
-        "org_type": vocabulary.ORG_TYPES,
-        "regulations": tuple(vocabulary.regulations().labels),
-        "province": PROVINCES,
-        "section": tuple(vocabulary.sections().labels),
-    }
-
-
 def _bad_value(name: str, value: str, choices: tuple[str, ...]) -> QueryError:
     shown = f"{value!r} is not" if value else "needs"
     return QueryError(
