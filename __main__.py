@@ -1,5 +1,5 @@
 """`python -m wmkb`: the same commands as `wmkb`."""
 
-from cli import main
+from wmkb.cli import main
 
 main(prog_name="wmkb")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import click
 
-from harvester import describe, settings, vocabulary
-from harvester.errors import WmkbError
-from harvester.vocabulary import ORG_TYPES
+from wmkb.harvester import describe, settings, vocabulary
+from wmkb.harvester.errors import WmkbError
+from wmkb.harvester.vocabulary import ORG_TYPES
 
 
 def _shipped(*parts: str) -> Path:
@@ -57,7 +57,7 @@ class _Commands(click.Group):
             database = sys.modules.get("sqlalchemy.exc")
             if database is None or not isinstance(error, database.SQLAlchemyError):
                 raise
-            from harvester.store import database_error
+            from wmkb.harvester.store import database_error
 
             raise _Failure(str(database_error(error)), 1) from error
 
@@ -112,7 +112,7 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--url", default=None, help="The page's URL [default: the file's path].")
 def parse_command(file: Path, url: str | None) -> None:
     """Read one saved page and print its record as JSON."""
-    from harvester.pipeline import read
+    from wmkb.harvester.pipeline import read
 
     try:
         body = file.read_bytes()
@@ -190,18 +190,18 @@ def refresh_command(
     Exit codes: 0 done; 1 more than 10% of the URLs failed; 2 a usage error; 75 the site or its
     robots.txt cannot be reached, or another process is writing the knowledge base (try again
     later). Every run adds one line to $WMKB_HOME/refresh.log."""
-    from harvester.discover import site_url
-    from harvester.fetch import FetchSettings
-    from harvester.lock import refresh_lock
-    from harvester.refresh import (
+    from wmkb.harvester.discover import site_url
+    from wmkb.harvester.fetch import FetchSettings
+    from wmkb.harvester.lock import refresh_lock
+    from wmkb.harvester.refresh import (
         RefreshOptions,
         append_run_log,
         default_user_agent,
         reach_site,
         refresh,
     )
-    from harvester.store import open_database
-    from index.build import update
+    from wmkb.harvester.store import open_database
+    from wmkb.index.build import update
 
     options = RefreshOptions(
         site=site_url(site),
@@ -246,7 +246,7 @@ def _progress_line(summary) -> None:
 
 
 def _print_summary(summary) -> None:
-    from harvester.refresh import COUNTS
+    from wmkb.harvester.refresh import COUNTS
 
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
@@ -277,7 +277,7 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
     On a terminal every search also shows "did you mean" and the facet counts (organisations
     by type, regulation, province and recognition year); with --json, add --facets for them.
     """
-    from index.query import render_marks, search
+    from wmkb.index.query import render_marks, search
 
     found = search(
         index_dir or settings.default_index_dir(),
@@ -350,8 +350,8 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
 @_json_option
 def show_command(name_or_slug, db_url, as_json) -> None:
     """One organisation: its record, status and history."""
-    from harvester import lookup
-    from harvester.store import open_database
+    from wmkb.harvester import lookup
+    from wmkb.harvester.store import open_database
 
     record = lookup.show(open_database(db_url or settings.default_db_url()), name_or_slug)
     if as_json:
@@ -396,8 +396,8 @@ def show_command(name_or_slug, db_url, as_json) -> None:
 @_json_option
 def changes_command(since, limit, db_url, as_json) -> None:
     """What refreshes changed, newest first, across all organisations."""
-    from harvester import lookup
-    from harvester.store import open_database
+    from wmkb.harvester import lookup
+    from wmkb.harvester.store import open_database
 
     found = lookup.changes(open_database(db_url or settings.default_db_url()), since, limit)
     if as_json:
@@ -425,8 +425,8 @@ def _brief(value) -> str:
 @_json_option
 def stats_command(db_url, as_json) -> None:
     """Counts: organisations, practices, regulations, and the last refresh."""
-    from harvester import lookup
-    from harvester.store import open_database
+    from wmkb.harvester import lookup
+    from wmkb.harvester.store import open_database
 
     numbers = lookup.stats(open_database(db_url or settings.default_db_url()))
     if as_json:
@@ -450,8 +450,8 @@ def stats_command(db_url, as_json) -> None:
 @_json_option
 def doubts_command(db_url, as_json) -> None:
     """Pages the last refresh could not read as they look: the keeper's to-do list."""
-    from harvester import lookup
-    from harvester.store import open_database
+    from wmkb.harvester import lookup
+    from wmkb.harvester.store import open_database
 
     found = lookup.doubts(open_database(db_url or settings.default_db_url()))
     if as_json:
@@ -480,8 +480,8 @@ def doubts_command(db_url, as_json) -> None:
 def export_command(fmt, what, output, db_url) -> None:
     """Write a tidy table for pandas, R or a spreadsheet; with -o, a Frictionless data package
     (datapackage.json) beside it describes its columns."""
-    from harvester import export as exporting
-    from harvester.store import open_database
+    from wmkb.harvester import export as exporting
+    from wmkb.harvester.store import open_database
 
     engine = open_database(db_url or settings.default_db_url())
     if output is None:
@@ -505,7 +505,7 @@ def export_command(fmt, what, output, db_url) -> None:
 @_db_option
 def metadata_command(output, db_url) -> None:
     """Datasette's metadata.json for the database: `datasette wmkb.sqlite -m metadata.json`."""
-    from harvester.store import open_database
+    from wmkb.harvester.store import open_database
 
     metadata = describe.datasette_metadata(open_database(db_url or settings.default_db_url()))
     text = json.dumps(metadata, ensure_ascii=False, indent=2) + "\n"
@@ -530,8 +530,8 @@ def similar_command(name_or_slug, limit, db_url, as_json) -> None:
     For any Dutch municipality, recognised or not ("Zeist", "Den Bosch"): the recognised
     municipalities most comparable to it, and its starter package.
     """
-    from harvester.store import open_database
-    from index.similar import advise, advised_municipality, similar
+    from wmkb.harvester.store import open_database
+    from wmkb.index.similar import advise, advised_municipality, similar
 
     engine = open_database(db_url or settings.default_db_url())
     municipality = advised_municipality(engine, name_or_slug)
@@ -606,8 +606,8 @@ def _print_advice(advice) -> None:
 def coverage_command(province, target, by_year, db_url, as_json) -> None:
     """Municipalities recognised per province against all 342 (CBS) and the target; with
     --by-year, how that grew."""
-    from harvester import coverage as coverage_
-    from harvester.store import open_database
+    from wmkb.harvester import coverage as coverage_
+    from wmkb.harvester.store import open_database
 
     target = coverage_.target_share(target)
     only = coverage_.province(province) if province else None
@@ -674,8 +674,8 @@ def _print_progress(series) -> None:
 @_json_option
 def compare_command(names, db_url, as_json) -> None:
     """Two to five organisations side by side: facts, regulations (✓/–), items per section."""
-    from harvester import lookup, vocabulary
-    from harvester.store import open_database
+    from wmkb.harvester import lookup, vocabulary
+    from wmkb.harvester.store import open_database
 
     table = lookup.compare(open_database(db_url or settings.default_db_url()), list(names))
     if as_json:
@@ -715,7 +715,7 @@ def compare_command(names, db_url, as_json) -> None:
 def eval_command(queries, index_dir, as_json) -> None:
     """Score search on judged queries: recall@10 and nDCG@10, with and without the Dutch
     expansion (compound parts and regulation phrasings)."""
-    from index.evaluate import evaluate, load_judged, means
+    from wmkb.index.evaluate import evaluate, load_judged, means
 
     judged = load_judged(queries)
     index_dir = index_dir or settings.default_index_dir()
@@ -755,8 +755,8 @@ def eval_command(queries, index_dir, as_json) -> None:
 @_index_option
 def reindex_command(db_url, index_dir) -> None:
     """Rebuild the search index from the database."""
-    from harvester.store import open_database
-    from index.build import rebuild
+    from wmkb.harvester.store import open_database
+    from wmkb.index.build import rebuild
 
     count = rebuild(
         open_database(db_url or settings.default_db_url()),
@@ -778,10 +778,10 @@ def reindex_command(db_url, index_dir) -> None:
 def reparse_command(site, db_url, index_dir, as_json) -> None:
     """Read every archived page again with the current reader and data files; no request to
     the site. Changes are stored as the reader's, and the index is brought up to date."""
-    from harvester.reparse import COUNTS as REPARSE_COUNTS
-    from harvester.reparse import reparse
-    from harvester.store import open_database
-    from index.build import update
+    from wmkb.harvester.reparse import COUNTS as REPARSE_COUNTS
+    from wmkb.harvester.reparse import reparse
+    from wmkb.harvester.store import open_database
+    from wmkb.index.build import update
 
     engine = open_database(db_url or settings.default_db_url())
     summary = reparse(engine, settings.archive_dir(), site=site)
@@ -814,9 +814,9 @@ def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
     """Bring in the site's captures from WARC files (gzipped or not, made by anyone), as
     refreshes dated by their capture time, oldest first. Exits 1 when a record was unreadable
     (it is named, and passed over)."""
-    from harvester.imports import import_warcs
-    from harvester.store import open_database
-    from index.build import update
+    from wmkb.harvester.imports import import_warcs
+    from wmkb.harvester.store import open_database
+    from wmkb.index.build import update
 
     engine = open_database(db_url or settings.default_db_url(), create=True)
     summary = import_warcs(engine, files, site=site, archive_dir=settings.archive_dir())
@@ -875,11 +875,11 @@ def backfill_command(
 ) -> None:
     """Bring in the site's past from a web archive: list its captures through the Wayback
     Machine's CDX API, fetch each distinct one politely, and import them as `import-warc` does."""
-    from harvester.fetch import FetchSettings
-    from harvester.refresh import default_user_agent
-    from harvester.store import open_database
-    from harvester.wayback import backfill
-    from index.build import update
+    from wmkb.harvester.fetch import FetchSettings
+    from wmkb.harvester.refresh import default_user_agent
+    from wmkb.harvester.store import open_database
+    from wmkb.harvester.wayback import backfill
+    from wmkb.index.build import update
 
     if not wayback:
         raise click.UsageError("say where from: --wayback")
@@ -912,7 +912,7 @@ def backfill_command(
 
 
 def _print_import(summary) -> None:
-    from harvester.imports import COUNTS as IMPORT_COUNTS
+    from wmkb.harvester.imports import COUNTS as IMPORT_COUNTS
 
     click.echo(f"{summary.captures} captures of the site in {summary.files} files")
     for key in IMPORT_COUNTS[1:]:
@@ -932,7 +932,7 @@ def _report_bad_records(summary) -> None:
 @_json_option
 def archive_command(as_json) -> None:
     """The archive of downloaded pages: its WARC files, their records and bytes."""
-    from harvester import archive
+    from wmkb.harvester import archive
 
     found = archive.summarise(settings.archive_dir()).as_json()
     if as_json:
@@ -955,7 +955,7 @@ def db_group() -> None:
 @_db_option
 def db_upgrade_command(db_url) -> None:
     """Upgrade the database to this program's schema revision (a refresh does it too)."""
-    from harvester.store import upgrade_database, where
+    from wmkb.harvester.store import upgrade_database, where
 
     db_url = db_url or settings.default_db_url()
     done = upgrade_database(db_url)
@@ -985,7 +985,7 @@ def db_upgrade_command(db_url) -> None:
 def serve_command(host, port, db_url, index_dir) -> None:
     """Serve a read-only web page (in Dutch) for searching, organisations, comparison,
     changes and an overview with charts."""
-    from web.app import serve  # the web stack's import is paid by this command alone
+    from wmkb.web.app import serve  # the web stack's import is paid by this command alone
 
     def announce(url: str, loopback: bool) -> None:
         click.echo(f"wmkb serves {url}  (Ctrl-C stops)")
@@ -1011,14 +1011,14 @@ def serve_command(host, port, db_url, index_dir) -> None:
 )
 def demo_command(home: Path) -> None:
     """Serve the bundled fixture site on loopback, refresh from it, and search."""
-    from harvester import lookup
-    from harvester.demo import prepare_home
-    from harvester.fetch import FetchSettings
-    from harvester.refresh import RefreshOptions, default_user_agent, refresh
-    from harvester.sitehost import serve_folder
-    from harvester.store import open_database
-    from index.build import update
-    from index.query import search
+    from wmkb.harvester import lookup
+    from wmkb.harvester.demo import prepare_home
+    from wmkb.harvester.fetch import FetchSettings
+    from wmkb.harvester.refresh import RefreshOptions, default_user_agent, refresh
+    from wmkb.harvester.sitehost import serve_folder
+    from wmkb.harvester.store import open_database
+    from wmkb.index.build import update
+    from wmkb.index.query import search
 
     prepare_home(home)
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)

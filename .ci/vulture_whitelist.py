@@ -3,13 +3,13 @@
 # lint. Attributes are named through their class, so that no other name of the same spelling
 # is let off.
 # ruff: noqa
-from harvester.imports import ImportSummary
-from harvester.models import ImportedCapture, Practice
-from harvester.refresh import RefreshSummary
-from harvester.reparse import ReparseSummary
-from index.query import _MarkFormatter
-from web.charts import Bar, Chart
-from web.labels import Labels
+from wmkb.harvester.imports import ImportSummary
+from wmkb.harvester.models import ImportedCapture, Practice
+from wmkb.harvester.refresh import RefreshSummary
+from wmkb.harvester.reparse import ReparseSummary
+from wmkb.index.query import _MarkFormatter
+from wmkb.web.charts import Bar, Chart
+from wmkb.web.labels import Labels
 
 # SQLAlchemy: a column named in a relationship's order_by string; a DBAPI connection setting.
 Practice.section_order

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harvester.pipeline import record_from_page
+from wmkb.harvester.pipeline import record_from_page
 
 SITE_ORIGIN = "https://www.werkenmantelzorg.nl/"
 SCALAR_FIELDS = (

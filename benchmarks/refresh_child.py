@@ -12,9 +12,9 @@ import json
 import time
 from pathlib import Path
 
-from harvester.fetch import FetchSettings
-from harvester.refresh import RefreshOptions, default_user_agent, refresh
-from harvester.store import open_database
+from wmkb.harvester.fetch import FetchSettings
+from wmkb.harvester.refresh import RefreshOptions, default_user_agent, refresh
+from wmkb.harvester.store import open_database
 
 NO_PAGE_LIMIT = 10_000_000  # the benchmark measures whole sites, up to 100,000 organisations
 

@@ -366,7 +366,7 @@ class Bench:
         self.put("unchanged_refresh_ratio", seconds / self.results["full_refresh_s"])
 
     def _parse(self, site: SyntheticSite, site_dir: Path) -> None:
-        from harvester.pipeline import read
+        from wmkb.harvester.pipeline import read
 
         config = self.config
         organisations = site.organisations[: config.parse_pages]
@@ -392,9 +392,9 @@ class Bench:
 
     def _index_and_search(self, kb: Path, label: str, n: int, *, build_key: str) -> Path:
         from benchmarks import fts5_reference
-        from harvester.store import open_database
-        from index.build import rebuild
-        from index.query import search
+        from wmkb.harvester.store import open_database
+        from wmkb.index.build import rebuild
+        from wmkb.index.query import search
 
         engine = open_database(f"sqlite:///{kb}")
         index_dir = self.workdir / f"index-{label}"
@@ -476,8 +476,8 @@ class Bench:
         self._reparse(kb, n)
 
     def _reparse(self, kb: Path, n: int) -> None:
-        from harvester.reparse import reparse
-        from harvester.store import open_database
+        from wmkb.harvester.reparse import reparse
+        from wmkb.harvester.store import open_database
 
         engine = open_database(f"sqlite:///{kb}")
         times, cpu_times, summary = [], [], None
@@ -502,8 +502,8 @@ class Bench:
                  f"(medians of {len(times)})")
 
     def _update(self, kb: Path, index_dir: Path, changed: dict, key: str) -> None:
-        from harvester.store import open_database
-        from index.build import update
+        from wmkb.harvester.store import open_database
+        from wmkb.index.build import update
 
         engine = open_database(f"sqlite:///{kb}")
         started = time.perf_counter()

@@ -26,7 +26,7 @@ from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from harvester.sitehost import not_modified, serve_folder, served_file
+from wmkb.harvester.sitehost import not_modified, serve_folder, served_file
 
 _REASONS = {200: "OK", 301: "Moved Permanently", 304: "Not Modified", 400: "Bad Request",
             404: "Not Found"}

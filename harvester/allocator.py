@@ -14,7 +14,7 @@ import ctypes
 import sys
 from functools import cache
 
-from harvester import settings
+from wmkb.harvester import settings
 
 _M_TRIM_THRESHOLD = -1  # glibc's malloc.h
 

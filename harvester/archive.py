@@ -35,9 +35,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from harvester import settings
-from harvester.errors import ArchiveError
-from harvester.fetch import Response
+from wmkb.harvester import settings
+from wmkb.harvester.errors import ArchiveError
+from wmkb.harvester.fetch import Response
 
 WARC_VERSION = "WARC/1.1"
 # Headers that describe the bytes on the wire, not the bytes kept: httpx hands us the body

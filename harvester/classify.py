@@ -9,7 +9,7 @@ example: one shown inside a page about something else (parse.py's `embedded`) is
 
 from __future__ import annotations
 
-from harvester.parts import RawRecord
+from wmkb.harvester.parts import RawRecord
 
 _DATE_FACTS = ("recognised_since", "ambassador_since")
 

@@ -24,10 +24,10 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from harvester import settings, vocabulary
-from harvester.errors import UsageError
-from harvester.models import Organisation
-from harvester.municipalities import (
+from wmkb.harvester import settings, vocabulary
+from wmkb.harvester.errors import UsageError
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.municipalities import (
     PROVINCES,
     Municipality,
     cbs_figures,

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from harvester.discover import canonical_url, crawlable
-from harvester.errors import FetchError
-from harvester.fetch import Fetcher, Response
-from harvester.robots import Robots
+from wmkb.harvester.discover import canonical_url, crawlable
+from wmkb.harvester.errors import FetchError
+from wmkb.harvester.fetch import Fetcher, Response
+from wmkb.harvester.robots import Robots
 
 
 @dataclass(frozen=True)

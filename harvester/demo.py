@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from harvester.errors import UsageError
+from wmkb.harvester.errors import UsageError
 
 MARK = ".wmkb-demo"  # written first into every folder the demo makes
 # What the demo writes into its folder: the mark, the SQLite file with its WAL, shared memory

@@ -13,9 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from harvester import vocabulary
-from harvester.errors import WmkbError
-from harvester.municipalities import PROVINCES
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import WmkbError
+from wmkb.harvester.municipalities import PROVINCES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

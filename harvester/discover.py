@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from harvester import settings
-from harvester.errors import UsageError
+from wmkb.harvester import settings
+from wmkb.harvester.errors import UsageError
 
 # Endings of links that are never an HTML page; skipped without a request.
 NOT_PAGES = (

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from harvester import vocabulary
-from harvester.normalise import headcount, numbers, parse_date
-from harvester.parts import RawRecord
-from harvester.record import Profile, Record
+from wmkb.harvester import vocabulary
+from wmkb.harvester.normalise import headcount, numbers, parse_date
+from wmkb.harvester.parts import RawRecord
+from wmkb.harvester.record import Profile, Record
 
 # An overview lists at least this many profiles, and a page it lists beside them sits in the
 # folder of at least this many of them ("/erkende-organisaties/x/" beside "…/y/" and "…/z/").

@@ -25,13 +25,13 @@ from typing import TextIO
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from harvester import coverage, describe, vocabulary
-from harvester.errors import UsageError
-from harvester.lookup import every_organisation
-from harvester.models import Organisation
-from harvester.municipalities import cbs_figures, municipalities
-from harvester.provenance import FIELDS as PROVENANCE_FIELDS
-from harvester.provenance import provenance
+from wmkb.harvester import coverage, describe, vocabulary
+from wmkb.harvester.errors import UsageError
+from wmkb.harvester.lookup import every_organisation
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.municipalities import cbs_figures, municipalities
+from wmkb.harvester.provenance import FIELDS as PROVENANCE_FIELDS
+from wmkb.harvester.provenance import provenance
 
 FORMATS, TABLES = describe.FORMATS, describe.TABLES
 PACKAGE = "datapackage.json"

@@ -19,9 +19,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from harvester import settings
-from harvester.discover import canonical_url, same_site
-from harvester.errors import FetchError
+from wmkb.harvester import settings
+from wmkb.harvester.discover import canonical_url, same_site
+from wmkb.harvester.errors import FetchError
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from harvester.normalise import page_name, slugify
+from wmkb.harvester.normalise import page_name, slugify
 
 Key = TypeVar("Key", bound=Hashable)
 

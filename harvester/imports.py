@@ -34,17 +34,17 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from harvester.archive import ArchiveWriter, BadRecord, Capture, captures, read_captures
-from harvester.archive import warc_date as _warc_date
-from harvester.discover import canonical_url
-from harvester.errors import ArchiveError
-from harvester.fetch import is_html
-from harvester.lock import refresh_lock
-from harvester.models import Change, ImportedCapture, Organisation, Page, RefreshRun
-from harvester.pipeline import read_for_crawl
-from harvester.reader import on_site_identity
-from harvester.record import Profile
-from harvester.store import (
+from wmkb.harvester.archive import ArchiveWriter, BadRecord, Capture, captures, read_captures
+from wmkb.harvester.archive import warc_date as _warc_date
+from wmkb.harvester.discover import canonical_url
+from wmkb.harvester.errors import ArchiveError
+from wmkb.harvester.fetch import is_html
+from wmkb.harvester.lock import refresh_lock
+from wmkb.harvester.models import Change, ImportedCapture, Organisation, Page, RefreshRun
+from wmkb.harvester.pipeline import read_for_crawl
+from wmkb.harvester.reader import on_site_identity
+from wmkb.harvester.record import Profile
+from wmkb.harvester.store import (
     _SCALAR_FIELDS,
     _list_change,
     _next_version,
@@ -54,7 +54,7 @@ from harvester.store import (
     withdraw,
     writing,
 )
-from harvester.store import now as _now
+from wmkb.harvester.store import now as _now
 
 GONE_STATUSES = frozenset({404, 410})
 _GONE = "gone"  # a capture that says the page is gone, in a history being merged

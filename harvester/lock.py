@@ -21,8 +21,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from harvester import settings
-from harvester.errors import LockedError
+from wmkb.harvester import settings
+from wmkb.harvester.errors import LockedError
 
 # The advisory lock's key: "wmkb" in ASCII. Advisory locks are per database, so one key will do.
 ADVISORY_LOCK_KEY = 0x776D6B62

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from harvester import vocabulary
-from harvester.errors import NotFoundError, UsageError
-from harvester.models import (
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import NotFoundError, UsageError
+from wmkb.harvester.models import (
     Change,
     Doubt,
     Organisation,
@@ -21,9 +21,9 @@ from harvester.models import (
     Practice,
     RefreshRun,
 )
-from harvester.municipalities import cbs_figures
-from harvester.normalise import slugify
-from harvester.provenance import provenance, utc_text
+from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.normalise import slugify
+from wmkb.harvester.provenance import provenance, utc_text
 
 _READ_BATCH = 500  # organisations read from the database at a time
 SUGGESTIONS = 5  # names offered when no organisation has the name asked for

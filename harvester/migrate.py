@@ -33,7 +33,7 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect
 
-from harvester.errors import StoreError
+from wmkb.harvester.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -18,8 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from harvester.errors import WmkbError
-from harvester.vocabulary import data_file
+from wmkb.harvester.errors import WmkbError
+from wmkb.harvester.vocabulary import data_file
 
 PROVINCES = (
     "Groningen",

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from harvester import settings, vocabulary
-from harvester.municipalities import match_municipality, province_in
-from harvester.parts import RawRecord
-from harvester.record import OtherPage, Profile
+from wmkb.harvester import settings, vocabulary
+from wmkb.harvester.municipalities import match_municipality, province_in
+from wmkb.harvester.parts import RawRecord
+from wmkb.harvester.record import OtherPage, Profile
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")

@@ -24,8 +24,8 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
-from harvester import vocabulary
-from harvester.region import find_region
+from wmkb.harvester import vocabulary
+from wmkb.harvester.region import find_region
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ul", "ol"}

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from harvester import vocabulary
-from harvester.parse import Block, Page, read_page, without_site_name
+from wmkb.harvester import vocabulary
+from wmkb.harvester.parse import Block, Page, read_page, without_site_name
 
 
 @dataclass

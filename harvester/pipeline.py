@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harvester import allocator
-from harvester.classify import is_profile
-from harvester.discover import page_links
-from harvester.doubts import page_doubts
-from harvester.normalise import normalise, other_page
-from harvester.parse import read_page
-from harvester.parts import raw_record
-from harvester.record import Record
+from wmkb.harvester import allocator
+from wmkb.harvester.classify import is_profile
+from wmkb.harvester.discover import page_links
+from wmkb.harvester.doubts import page_doubts
+from wmkb.harvester.normalise import normalise, other_page
+from wmkb.harvester.parse import read_page
+from wmkb.harvester.parts import raw_record
+from wmkb.harvester.record import Record
 
 # Every process that reads pages imports this module: set the allocator up for it once.
 allocator.keep_freed_memory()

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from harvester.models import Page
+from wmkb.harvester.models import Page
 
 FIELDS = ("page_url", "captured_at", "fetched_at", "archive_file", "archive_offset")
 

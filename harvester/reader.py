@@ -1,7 +1,7 @@
 """Reading a fetched page and storing the profile it holds, in this process or in a child.
 
 Reading and storing take most of a refresh's CPU; the crawl loop needs the rest for HTTP. On a
-large refresh they move to a process of their own (`python -m harvester.reader`), so the two
+large refresh they move to a process of their own (`python -m wmkb.harvester.reader`), so the two
 run on two cores: after `process_after` pages have been read here, a child is started, and once
 it answers, every further page goes to it (with 0, every page: the first waits for the child).
 Small refreshes never pay for starting a process.
@@ -26,11 +26,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from harvester.discover import canonical_url, same_site
-from harvester.lock import sqlite_file
-from harvester.pipeline import read_for_crawl
-from harvester.record import Profile
-from harvester.store import now, open_database, save_profile
+from wmkb.harvester.discover import canonical_url, same_site
+from wmkb.harvester.lock import sqlite_file
+from wmkb.harvester.pipeline import read_for_crawl
+from wmkb.harvester.record import Profile
+from wmkb.harvester.store import now, open_database, save_profile
 
 _FRAME = struct.Struct("!I")  # each message: its length, then a pickle
 _CHILD_EXIT_WAIT_S = 10.0
@@ -172,7 +172,7 @@ class _Child:
             sys.executable,
             "-P",
             "-m",
-            "harvester.reader",
+            "wmkb.harvester.reader",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=environment,
@@ -284,7 +284,7 @@ def serve() -> None:
 
 if __name__ == "__main__":
     # Through the package, not this __main__: answers must unpickle as harvester.reader's.
-    from harvester import reader
+    from wmkb.harvester import reader
 
     try:
         reader.serve()

@@ -27,19 +27,19 @@ from urllib.parse import urljoin
 from sqlalchemy import Engine, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from harvester import settings
-from harvester.archive import ArchiveWriter, Place
-from harvester.crawl import Crawler, Fetch, Skip
-from harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
-from harvester.doubts import listed_doubts
-from harvester.errors import FetchError, UnreachableError
-from harvester.fetch import Fetcher, FetchSettings, Response, is_html
-from harvester.lock import refresh_lock
-from harvester.models import Doubt, FetchFailure, Page, RefreshRun
-from harvester.reader import PageReader, ReadError
-from harvester.robots import Robots
-from harvester.store import active_urls, follow_moves, touch, withdraw, writing
-from harvester.store import now as _now
+from wmkb.harvester import settings
+from wmkb.harvester.archive import ArchiveWriter, Place
+from wmkb.harvester.crawl import Crawler, Fetch, Skip
+from wmkb.harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
+from wmkb.harvester.doubts import listed_doubts
+from wmkb.harvester.errors import FetchError, UnreachableError
+from wmkb.harvester.fetch import Fetcher, FetchSettings, Response, is_html
+from wmkb.harvester.lock import refresh_lock
+from wmkb.harvester.models import Doubt, FetchFailure, Page, RefreshRun
+from wmkb.harvester.reader import PageReader, ReadError
+from wmkb.harvester.robots import Robots
+from wmkb.harvester.store import active_urls, follow_moves, touch, withdraw, writing
+from wmkb.harvester.store import now as _now
 
 logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from harvester import vocabulary
+from wmkb.harvester import vocabulary
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD = frozenset({"strong", "b"})

@@ -17,16 +17,16 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from harvester import settings
-from harvester.archive import Capture, read_captures
-from harvester.discover import canonical_url
-from harvester.errors import ArchiveError
-from harvester.lock import refresh_lock
-from harvester.models import SITE_FILE_KINDS, Page, RefreshRun
-from harvester.pipeline import read_for_crawl
-from harvester.reader import on_site_identity
-from harvester.record import Profile
-from harvester.store import now, save_profile, writing
+from wmkb.harvester import settings
+from wmkb.harvester.archive import Capture, read_captures
+from wmkb.harvester.discover import canonical_url
+from wmkb.harvester.errors import ArchiveError
+from wmkb.harvester.lock import refresh_lock
+from wmkb.harvester.models import SITE_FILE_KINDS, Page, RefreshRun
+from wmkb.harvester.pipeline import read_for_crawl
+from wmkb.harvester.reader import on_site_identity
+from wmkb.harvester.record import Profile
+from wmkb.harvester.store import now, save_profile, writing
 
 COUNTS = ("pages", "new", "changed", "unchanged", "not_profiles", "failed")
 _PAGE_BATCH = 500  # page rows updated together

@@ -23,11 +23,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from harvester import migrate, settings
-from harvester.errors import StoreError, UsageError
-from harvester.identity import Identity, Moves, match_moves
-from harvester.lock import refresh_lock, sqlite_file
-from harvester.models import (
+from wmkb.harvester import migrate, settings
+from wmkb.harvester.errors import StoreError, UsageError
+from wmkb.harvester.identity import Identity, Moves, match_moves
+from wmkb.harvester.lock import refresh_lock, sqlite_file
+from wmkb.harvester.models import (
     Change,
     KnowledgeBaseState,
     Municipality,
@@ -35,9 +35,9 @@ from harvester.models import (
     OrganisationRegulation,
     Practice,
 )
-from harvester.municipalities import Municipality as CbsFigures
-from harvester.municipalities import municipalities
-from harvester.record import Profile
+from wmkb.harvester.municipalities import Municipality as CbsFigures
+from wmkb.harvester.municipalities import municipalities
+from wmkb.harvester.record import Profile
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for a writer's transaction
 _SCALAR_FIELDS = (

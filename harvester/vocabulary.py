@@ -16,7 +16,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from harvester.errors import WmkbError
+from wmkb.harvester.errors import WmkbError
 
 SECTION_KEYS = ("awareness", "dialogue", "custom_solutions", "implementation", "ambassadorship")
 ORG_TYPES = ("gemeente", "provincie", "overheid", "zorg", "onderwijs", "bedrijf", "overig")

@@ -28,12 +28,12 @@ from sqlalchemy import Engine
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from harvester import settings
-from harvester.archive import WARC_VERSION, warc_date
-from harvester.discover import canonical_url
-from harvester.errors import FetchError, UsageError
-from harvester.fetch import Fetcher, FetchSettings
-from harvester.imports import GONE_STATUSES, ImportSummary, import_warcs
+from wmkb.harvester import settings
+from wmkb.harvester.archive import WARC_VERSION, warc_date
+from wmkb.harvester.discover import canonical_url
+from wmkb.harvester.errors import FetchError, UsageError
+from wmkb.harvester.fetch import Fetcher, FetchSettings
+from wmkb.harvester.imports import GONE_STATUSES, ImportSummary, import_warcs
 
 FIELDS = ("timestamp", "original", "statuscode", "mimetype", "digest")
 KEPT_STATUSES = frozenset({"200", *map(str, GONE_STATUSES)})

@@ -29,7 +29,7 @@ from whoosh.analysis import (
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
-from index.compounds import query_parts, split
+from wmkb.index.compounds import query_parts, split
 
 LANGUAGE = "nl"
 

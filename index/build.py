@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.writing import AsyncWriter
 
-from harvester.lock import refresh_lock
-from harvester.lookup import every_organisation
-from harvester.models import Organisation
-from harvester.municipalities import cbs_figures
-from harvester.normalise import regulations
-from harvester.store import knowledge_base_version
-from index.directory import (
+from wmkb.harvester.lock import refresh_lock
+from wmkb.harvester.lookup import every_organisation
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.normalise import regulations
+from wmkb.harvester.store import knowledge_base_version
+from wmkb.index.directory import (
     FACTS_FILE,
     INDEX_NAME,
     ORGANISATIONS_INDEX,
@@ -37,7 +37,7 @@ from index.directory import (
     organisations_facts,
     province_slug,
 )
-from index.schema import organisation_schema, practice_schema
+from wmkb.index.schema import organisation_schema, practice_schema
 
 WRITER_MB = 48  # per index writer: Whoosh flushes a segment to disk when its pool is this full
 REBUILD_SHARE = 0.3  # when more organisations than this changed, a rebuild is quicker

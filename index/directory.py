@@ -13,8 +13,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from harvester.errors import IndexError_
-from harvester.municipalities import fold
+from wmkb.harvester.errors import IndexError_
+from wmkb.harvester.municipalities import fold
 
 STATE_FILE = "wmkb-index.json"
 FACTS_FILE = "organisations.json"  # slug → facts of every indexed organisation, for facets

@@ -13,8 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from harvester.errors import UsageError
-from index.query import search
+from wmkb.harvester.errors import UsageError
+from wmkb.index.query import search
 
 CUTOFF = 10
 

@@ -47,12 +47,12 @@ from whoosh.query import (
 )
 from whoosh.searching import Hit as WhooshHit
 
-from harvester import vocabulary
-from harvester.errors import QueryError
-from harvester.municipalities import PROVINCES, province_named
-from index.analysis import dutch_analyzer
-from index.compounds import query_parts
-from index.directory import (
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import QueryError
+from wmkb.harvester.municipalities import PROVINCES, province_named
+from wmkb.index.analysis import dutch_analyzer
+from wmkb.index.compounds import query_parts
+from wmkb.index.directory import (
     INDEX_NAME,
     ORGANISATIONS_INDEX,
     open_index,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from index.analysis import compound_analyzer, dutch_analyzer
+from wmkb.index.analysis import compound_analyzer, dutch_analyzer
 
 
 def practice_schema() -> Schema:

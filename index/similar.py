@@ -36,19 +36,19 @@ from importlib import resources
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from harvester import vocabulary
-from harvester.errors import UsageError
-from harvester.lookup import find_organisation
-from harvester.models import Organisation
-from harvester.municipalities import (
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import UsageError
+from wmkb.harvester.lookup import find_organisation
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.municipalities import (
     Municipality,
     cbs_figures,
     closest_municipalities,
     match_municipality,
 )
-from harvester.normalise import regulations as regulations_named
-from index.analysis import content_words
-from index.compounds import zipf
+from wmkb.harvester.normalise import regulations as regulations_named
+from wmkb.index.analysis import content_words
+from wmkb.index.compounds import zipf
 
 WEIGHTS = {
     "gemeente": {

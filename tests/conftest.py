@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from harvester.sitehost import serve_folder
 from tests.pgcluster import Cluster, find_binaries, running_cluster
+from wmkb.cli import main
+from wmkb.harvester.sitehost import serve_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_SITE = ROOT / "fixtures" / "site"
@@ -140,7 +140,7 @@ def kb(refreshed) -> KnowledgeBase:
 _HOLD_LOCK = """
 import sys
 from sqlalchemy import create_engine
-from harvester.lock import refresh_lock
+from wmkb.harvester.lock import refresh_lock
 with refresh_lock(create_engine(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.read()

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harvester.coverage import Recognition, coverage, progress
-from harvester.municipalities import PROVINCES, closest_municipalities, match_municipality
-from harvester.normalise import regulations
-from harvester.sitehost import serve_folder
 from tests.conftest import FIXTURE_SITE, gold_profiles, run_cli
+from wmkb.harvester.coverage import Recognition, coverage, progress
+from wmkb.harvester.municipalities import PROVINCES, closest_municipalities, match_municipality
+from wmkb.harvester.normalise import regulations
+from wmkb.harvester.sitehost import serve_folder
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import compound_analyzer, content_words, dutch_analyzer
+from wmkb.index.analysis import compound_analyzer, content_words, dutch_analyzer
 
 
 def _tokens(analyzer, text: str, mode: str) -> list[str]:

@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from harvester.archive import ArchiveWriter, captures, parse_warc_date, read_captures
-from harvester.fetch import Response
-from harvester.models import SITE_FILE_KINDS, Page
-from harvester.sitehost import serve_folder
-from harvester.store import open_database
 from tests.conftest import FIXTURE_SITE, run_cli
+from wmkb.harvester.archive import ArchiveWriter, captures, parse_warc_date, read_captures
+from wmkb.harvester.fetch import Response
+from wmkb.harvester.models import SITE_FILE_KINDS, Page
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import open_database
 
 
 def _refresh(site: str, kb) -> dict:

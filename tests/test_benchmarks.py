@@ -9,7 +9,7 @@ import re
 
 from benchmarks.run import TARGETS, Config, run, run_startup, table, verdicts
 from benchmarks.synthetic import SyntheticSite
-from harvester.pipeline import read
+from wmkb.harvester.pipeline import read
 
 # Figures measured only when the bench extra (Scrapy, BeautifulSoup, lxml) is installed.
 PEER_KEYS = {"scrapy_c16_pages_per_s", "crawl_c16_ratio_to_scrapy", "bs4_pages_per_s",

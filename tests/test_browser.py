@@ -55,7 +55,7 @@ def _browser_or_skip():
 
 def _wmkb() -> list[str]:
     script = Path(sys.executable).with_name("wmkb")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "wmkb"]
 
 
 @contextmanager

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, delete, insert, select, update
 
-from harvester.models import Municipality
-from harvester.municipalities import municipalities
 from tests.conftest import run_cli
+from wmkb.harvester.models import Municipality
+from wmkb.harvester.municipalities import municipalities
 
 
 def _figures(url: str) -> dict[str, tuple]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from harvester.normalise import regulations
 from tests.conftest import FIXTURE_SITE, run_cli
+from wmkb.harvester.normalise import regulations
 
 WMKB = str(Path(sys.executable).with_name("wmkb"))
 
@@ -221,7 +221,7 @@ def _modules_imported_by(args: list[str], kb) -> set[str]:
         "atexit.register(lambda: print(' '.join(sorted({m.split('.')[0] for m in sys.modules})),"
         " file=sys.stderr))\n"
         f"sys.argv = ['wmkb', *{args!r}]\n"
-        "import cli\n"
+        "from wmkb import cli\n"
         "cli.main()\n"
     )
     done = subprocess.run(

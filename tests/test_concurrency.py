@@ -19,12 +19,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harvester.models import Organisation
-from harvester.record import Profile
-from harvester.sitehost import serve_folder
-from harvester.store import open_database, save_profile
 from tests.conftest import ROOT, run_cli
 from tests.faultsite import profile_html
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.record import Profile
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import open_database, save_profile
 
 ORGANISATIONS = 24  # A to X
 FIRST = (100, ("Workshop voor leidinggevenden", "Mantelzorgcafé"))
@@ -102,7 +102,7 @@ class Reader:
 
 
 def _refresh_while_reading(kb, origin: str, reader: Reader) -> None:
-    command = [sys.executable, "-m", "cli", "refresh", "--site", origin + "/", "--delay", "0.08",
+    command = [sys.executable, "-m", "wmkb", "refresh", "--site", origin + "/", "--delay", "0.08",
                "--concurrency", "1", "--quiet"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **kb.env()},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

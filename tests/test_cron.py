@@ -64,14 +64,14 @@ def test_logging_goes_to_stderr_at_the_level_asked_for(tmp_path, small_site) -> 
     plain = _refresh(kb, small_site)
     assert plain.stderr == ""
     verbose = _refresh(kb, small_site, "-v")
-    assert f"INFO harvester.refresh: refresh of {small_site.origin}/ started" in verbose.stderr
-    assert re.search(r"INFO harvester.refresh: refresh 3 of \S+ (in)?complete", verbose.stderr)
-    assert f"INFO harvester.fetch: {small_site.origin}/org/b/: HTTP 503; retry 1 in" in (
+    assert f"INFO wmkb.harvester.refresh: refresh of {small_site.origin}/ started" in verbose.stderr
+    assert re.search(r"INFO wmkb.harvester.refresh: refresh 3 of \S+ (in)?complete", verbose.stderr)
+    assert f"INFO wmkb.harvester.fetch: {small_site.origin}/org/b/: HTTP 503; retry 1 in" in (
         verbose.stderr
     )
     assert "DEBUG" not in verbose.stderr
     very = _refresh(kb, small_site, "-vv")
-    assert f"DEBUG harvester.fetch: GET {small_site.origin}/org/a/: " in very.stderr
+    assert f"DEBUG wmkb.harvester.fetch: GET {small_site.origin}/org/a/: " in very.stderr
 
 
 def _run_wmkb(args: list[str], env: dict[str, str], *, terminal: bool) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.demo import MARK, prepare_home
-from harvester.errors import UsageError
 from tests.conftest import run_cli
+from wmkb.harvester.demo import MARK, prepare_home
+from wmkb.harvester.errors import UsageError
 
 
 def test_demo_refuses_a_folder_holding_a_users_file(tmp_path) -> None:

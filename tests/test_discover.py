@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from harvester.discover import canonical_url, crawlable, page_links, read_sitemap, same_site
+from wmkb.harvester.discover import canonical_url, crawlable, page_links, read_sitemap, same_site
 
 SITE = "https://www.werkenmantelzorg.nl/"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cli import main
 from tests.conftest import ROOT
+from wmkb.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from harvester.doubts import listed_doubts
-from harvester.pipeline import read
-from harvester.sitehost import serve_folder
 from tests.conftest import FIXTURE_SITE, run_cli
 from tests.test_web import web_client
+from wmkb.harvester.doubts import listed_doubts
+from wmkb.harvester.pipeline import read
+from wmkb.harvester.sitehost import serve_folder
 
 ORIGIN = "https://www.werkenmantelzorg.nl"
 OVERVIEW = "erkende-organisaties/index.html"

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from frictionless import Package
 
-from harvester import vocabulary
 from tests.conftest import run_cli
-from web.app import create_app
+from wmkb.harvester import vocabulary
+from wmkb.web.app import create_app
 
 with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from harvester.fetch import is_html, retry_delay
-from harvester.settings import RETRY_AFTER_MAX_S
+from wmkb.harvester.fetch import is_html, retry_delay
+from wmkb.harvester.settings import RETRY_AFTER_MAX_S
 
 
 def test_backoff_doubles_with_jitter() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harvester.pipeline import record_from_page
 from tests.conftest import FIXTURE_SITE, gold_files
+from wmkb.harvester.pipeline import record_from_page
 
 FIELDS = (
     "kind",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harvester.identity import Identity, match_moves, same_organisation
+from wmkb.harvester.identity import Identity, match_moves, same_organisation
 
 
 def _who(name="Stichting Thuiszorg Heuvelrand", *, cbs=None, website=None, url=None) -> Identity:

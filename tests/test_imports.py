@@ -11,8 +11,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from harvester.archive import payload_digest, warc_date
 from tests.conftest import FIXTURE_SITE, run_cli
+from wmkb.harvester.archive import payload_digest, warc_date
 
 ORIGIN = "https://www.werkenmantelzorg.nl"
 KLEIVEEN = "/erkende-organisaties/gemeente-kleiveen/"

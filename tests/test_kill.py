@@ -12,11 +12,11 @@ import time
 import pytest
 from sqlalchemy import create_engine, func, inspect, select
 
-from harvester.models import RefreshRun
-from harvester.sitehost import serve_folder
-from harvester.store import open_database
-from index.build import database_practice_ids, indexed_practice_ids
 from tests.conftest import FIXTURE_SITE, ROOT
+from wmkb.harvester.models import RefreshRun
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import open_database
+from wmkb.index.build import database_practice_ids, indexed_practice_ids
 
 
 def _refresh_command(origin: str, read_process_after: int | None = None) -> list[str]:
@@ -26,7 +26,7 @@ def _refresh_command(origin: str, read_process_after: int | None = None) -> list
     return [
         sys.executable,
         "-m",
-        "cli",
+        "wmkb",
         "refresh",
         "--site",
         origin + "/",

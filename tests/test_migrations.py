@@ -14,11 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, func, inspect, select, text
 
-from harvester import migrate
-from harvester.models import Base, Organisation
-from harvester.municipalities import municipalities
-from harvester.store import open_database, upgrade_database
 from tests.conftest import lock_held_elsewhere, make_kb, run_cli
+from wmkb.harvester import migrate
+from wmkb.harvester.models import Base, Organisation
+from wmkb.harvester.municipalities import municipalities
+from wmkb.harvester.store import open_database, upgrade_database
 
 # The tables of revision 0001, parents before children.
 FIRST_TABLES = (

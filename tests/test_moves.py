@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harvester.models import Change, Organisation, Page
-from harvester.sitehost import serve_folder
-from harvester.store import open_database
 from tests.conftest import FIXTURE_SITE, gold_profiles, make_kb, run_cli
 from tests.faultsite import FaultSite, profile_html, serve_faults
+from wmkb.harvester.models import Change, Organisation, Page
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import open_database
 
 PROFILES = "/erkende-organisaties/"
 

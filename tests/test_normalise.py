@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from harvester.normalise import (
+from wmkb.harvester.normalise import (
     headcount,
     inhabitants,
     normalise_website,

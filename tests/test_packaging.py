@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_demo_and_eval_find_their_data_from_any_directory(tmp_path) -> None:
 def test_a_postgresql_url_without_its_driver_is_one_line(tmp_path) -> None:
     without_psycopg = (
         "import sys; sys.modules['psycopg'] = None; sys.modules['psycopg2'] = None; "
-        "from cli import main; main(prog_name='wmkb')"
+        "from wmkb.cli import main; main(prog_name='wmkb')"
     )
     done = subprocess.run(
         [
@@ -118,3 +119,11 @@ def test_everything_wmkb_imports_is_declared() -> None:
         assert distributions & declared, f"{name} is imported but not declared"
     assert "psycopg" not in declared  # an extra: the default install stays lean
     assert metadata.metadata("wmkb")["License-Expression"] == "MIT AND CC-BY-4.0"
+
+
+def test_everything_is_installed_under_the_projects_own_name() -> None:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        setuptools = tomllib.load(handle)["tool"]["setuptools"]
+    assert "py-modules" not in setuptools
+    assert all(name == "wmkb" or name.startswith("wmkb.") for name in setuptools["packages"])
+    assert setuptools["package-dir"] == {"wmkb": "."}

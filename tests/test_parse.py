@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.parse import absolute, read_page
-from harvester.parts import parse
+from wmkb.harvester.parse import absolute, read_page
+from wmkb.harvester.parts import parse
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
 

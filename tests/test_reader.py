@@ -11,10 +11,10 @@ import signal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harvester.models import Organisation, OrganisationRegulation, Practice, RefreshRun
-from harvester.reader import PageReader, ReadError
-from harvester.store import now, open_database
 from tests.conftest import FIXTURE_SITE, make_kb, run_cli
+from wmkb.harvester.models import Organisation, OrganisationRegulation, Practice, RefreshRun
+from wmkb.harvester.reader import PageReader, ReadError
+from wmkb.harvester.store import now, open_database
 
 HTML = "text/html; charset=utf-8"
 

@@ -7,9 +7,9 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harvester.models import Organisation, Page
-from harvester.store import open_database
 from tests.conftest import gold_profiles, run_cli
+from wmkb.harvester.models import Organisation, Page
+from wmkb.harvester.store import open_database
 
 
 def _organisations(kb) -> dict[str, Organisation]:

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from harvester.errors import LockedError
-from harvester.fetch import FetchSettings
-from harvester.models import Organisation
-from harvester.refresh import RefreshOptions, refresh
-from harvester.store import open_database
 from tests.conftest import lock_held_elsewhere, run_cli
 from tests.faultsite import FaultSite, profile_html, serve_faults
+from wmkb.harvester.errors import LockedError
+from wmkb.harvester.fetch import FetchSettings
+from wmkb.harvester.models import Organisation
+from wmkb.harvester.refresh import RefreshOptions, refresh
+from wmkb.harvester.store import open_database
 
 USER_AGENT = "wmkb-test (+https://example.org/contact)"
 

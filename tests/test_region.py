@@ -3,7 +3,7 @@ wrote, read into the record a person would write down."""
 
 from __future__ import annotations
 
-from harvester.pipeline import read
+from wmkb.harvester.pipeline import read
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
 QUESTIONS = """

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harvester.sitehost import serve_folder
 from tests.conftest import FIXTURE_SITE, ROOT, lock_held_elsewhere, run_cli
+from wmkb.harvester.sitehost import serve_folder
 
 SHIPPED_DATA = ROOT / "harvester" / "data"
 NEW_PHRASING = "privébalans"  # Gemeente Amersfoort's awareness item says "werk-/privébalans"
@@ -40,7 +40,7 @@ def _wmkb(kb, *args: str, data: Path | None = None) -> subprocess.CompletedProce
     if data is not None:
         env["WMKB_DATA"] = str(data)
     return subprocess.run(
-        [sys.executable, "-c", "from cli import main; main()", *args],
+        [sys.executable, "-c", "from wmkb.cli import main; main()", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -145,7 +145,7 @@ def test_a_reparse_waits_for_no_refresh(site, new_kb) -> None:
 
 
 def test_wmkb_data_replaces_only_the_files_it_holds(tmp_path, monkeypatch) -> None:
-    from harvester.vocabulary import data_file
+    from wmkb.harvester.vocabulary import data_file
 
     (tmp_path / "regulations.toml").write_text("# edited\n", encoding="utf-8")
     monkeypatch.setenv("WMKB_DATA", str(tmp_path))

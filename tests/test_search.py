@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from harvester.pipeline import record_from_page
-from harvester.store import open_database, save_profile
-from index.build import rebuild
-from index.compounds import query_parts, split
-from index.evaluate import evaluate, load_judged, means, score_ranking
-from index.query import search
 from tests.conftest import FIXTURE_SITE, gold_files, run_cli
+from wmkb.harvester.pipeline import record_from_page
+from wmkb.harvester.store import open_database, save_profile
+from wmkb.index.build import rebuild
+from wmkb.index.compounds import query_parts, split
+from wmkb.index.evaluate import evaluate, load_judged, means, score_ranking
+from wmkb.index.query import search
 
 JUDGED = Path(__file__).parent / "judged_queries.toml"
 # Floors for the judged queries over the fixture site, at the measured scores with the Dutch

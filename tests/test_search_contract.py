@@ -10,9 +10,9 @@ import warnings
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from index.directory import organisations_facts
 from tests.conftest import run_cli
-from web.app import create_app
+from wmkb.index.directory import organisations_facts
+from wmkb.web.app import create_app
 
 with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")

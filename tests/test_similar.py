@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from whoosh.lang import stopwords_for_language
 
-from harvester.models import Organisation, Practice
-from harvester.municipalities import match_municipality, province_in
-from harvester.store import open_database
-from index.analysis import content_words
-from index.similar import is_theme, similar
 from tests.conftest import run_cli
+from wmkb.harvester.models import Organisation, Practice
+from wmkb.harvester.municipalities import match_municipality, province_in
+from wmkb.harvester.store import open_database
+from wmkb.index.analysis import content_words
+from wmkb.index.similar import is_theme, similar
 
 BIG_CITIES = {"gemeente-hunsmeer", "gemeente-zuidervaart", "gemeente-amersfoort", "gemeente-stedevoort"}
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harvester import allocator, vocabulary
-from harvester.errors import WmkbError
-from harvester.normalise import _CLAUSE, regulations
-from harvester.pipeline import read
+from wmkb.harvester import allocator, vocabulary
+from wmkb.harvester.errors import WmkbError
+from wmkb.harvester.normalise import _CLAUSE, regulations
+from wmkb.harvester.pipeline import read
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LOADERS = (vocabulary.page_rules, vocabulary.regulations, vocabulary.sections)
@@ -132,7 +132,7 @@ def test_every_process_that_reads_pages_keeps_freed_memory_for_the_next_page() -
         [
             sys.executable,
             "-c",
-            "import harvester.pipeline, harvester.allocator as a; "
+            "import wmkb.harvester.pipeline, wmkb.harvester.allocator as a; "
             "print(a.keep_freed_memory.cache_info().currsize)",
         ],
         capture_output=True,

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from harvester.wayback import CdxCapture, collapse, read_cdx
 from tests.conftest import make_kb, run_cli
 from tests.test_imports import (
     APPEARS,
@@ -30,6 +29,7 @@ from tests.test_imports import (
     page,
     three_dates,
 )
+from wmkb.harvester.wayback import CdxCapture, collapse, read_cdx
 
 HOST = "www.werkenmantelzorg.nl"
 STILL_THE_SAME = datetime(2017, 5, 2, 12, 0, 0)  # Kleiveen captured again, unchanged

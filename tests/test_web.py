@@ -22,14 +22,14 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from harvester import lookup
-from harvester.errors import IndexError_, StoreError
-from harvester.sitehost import serve_folder
-from index.build import rebuild
-from index.query import MARK_END, MARK_START
 from tests.conftest import FIXTURE_SITE, KnowledgeBase, run_cli
-from web import params
-from web.app import LOOPBACK_HOSTS, _marks, _web_address, create_app
+from wmkb.harvester import lookup
+from wmkb.harvester.errors import IndexError_, StoreError
+from wmkb.harvester.sitehost import serve_folder
+from wmkb.index.build import rebuild
+from wmkb.index.query import MARK_END, MARK_START
+from wmkb.web import params
+from wmkb.web.app import LOOPBACK_HOSTS, _marks, _web_address, create_app
 
 with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
@@ -534,7 +534,7 @@ def test_pages_are_served_while_a_refresh_writes(new_kb: KnowledgeBase, tmp_path
         # The second refresh reads every page again, slowly, and finds one organisation gone.
         shutil.rmtree(copy / "erkende-organisaties" / "brouwer-en-zonen-verpakkingen")
         refresh = subprocess.Popen(
-            [sys.executable, "-m", "cli", "refresh", "--site", origin + "/", "--full"]
+            [sys.executable, "-m", "wmkb", "refresh", "--site", origin + "/", "--full"]
             + ["--delay", "0.03", "--quiet", "--db", kb.db_url, "--index", str(kb.index_dir)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

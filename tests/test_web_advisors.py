@@ -12,10 +12,10 @@ import warnings
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from harvester.municipalities import match_municipality
 from tests.conftest import run_cli
-from web import charts
-from web.app import create_app
+from wmkb.harvester.municipalities import match_municipality
+from wmkb.web import charts
+from wmkb.web.app import create_app
 
 with warnings.catch_warnings():  # starlette 1.x would rather have httpx2; httpx serves as well
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")

@@ -23,18 +23,18 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from harvester import coverage
-from harvester.errors import UsageError
-from harvester.export import coverage_rows
-from harvester.municipalities import (
+from wmkb.harvester import coverage
+from wmkb.harvester.errors import UsageError
+from wmkb.harvester.export import coverage_rows
+from wmkb.harvester.municipalities import (
     Municipality,
     closest_municipalities,
     find_municipalities,
     match_municipality,
 )
-from index.similar import Advice, advise
-from web import charts, labels, params
-from web.charts import Chart
+from wmkb.index.similar import Advice, advise
+from wmkb.web import charts, labels, params
+from wmkb.web.charts import Chart
 
 COVERAGE_COLUMNS = ["cbs_code", "municipality", "province", "cbs_inhabitants", "cbs_year"]
 COVERAGE_COLUMNS += ["recognised", "slug", "recognised_since"]

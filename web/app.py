@@ -44,8 +44,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from harvester import lookup
-from harvester.errors import (
+from wmkb.harvester import lookup
+from wmkb.harvester.errors import (
     IndexError_,
     NotFoundError,
     QueryError,
@@ -53,13 +53,13 @@ from harvester.errors import (
     UsageError,
     WmkbError,
 )
-from harvester.export import write_csv
-from harvester.municipalities import cbs_figures
-from harvester.store import database_error, open_database
-from index.directory import open_index, organisations_facts
-from index.query import MARK_END, MARK_START
-from index.similar import similar
-from web import advisors, charts, labels, params, results
+from wmkb.harvester.export import write_csv
+from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.store import database_error, open_database
+from wmkb.index.directory import open_index, organisations_facts
+from wmkb.index.query import MARK_END, MARK_START
+from wmkb.index.similar import similar
+from wmkb.web import advisors, charts, labels, params, results
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 COMPARE_ROWS = (("fact", "facts"), ("regulation", "regulations"), ("items", "sections"))

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from harvester import vocabulary
-from harvester.export import organisation_rows
-from harvester.municipalities import PROVINCES
-from web import labels
+from wmkb.harvester import vocabulary
+from wmkb.harvester.export import organisation_rows
+from wmkb.harvester.municipalities import PROVINCES
+from wmkb.web import labels
 
 BAR_WIDTH = 380.0  # px, the longest bar
 LABEL_WIDTH = 190.0  # px left of the bars for their labels

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
-from harvester import vocabulary
-from harvester.errors import QueryError, WmkbError
-from index.query import FILTERS
-from index.similar import Reason
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import QueryError, WmkbError
+from wmkb.index.query import FILTERS
+from wmkb.index.similar import Reason
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from harvester import vocabulary
-from harvester.errors import UsageError
-from harvester.lookup import MAX_COMPARED
-from harvester.municipalities import PROVINCES
+from wmkb.harvester import vocabulary
+from wmkb.harvester.errors import UsageError
+from wmkb.harvester.lookup import MAX_COMPARED
+from wmkb.harvester.municipalities import PROVINCES
 
 MAX_QUERY_CHARS = 200  # a search box needs no more; the index itself refuses past 500
 PAGE_SIZES = (10, 20, 50)  # results per page a URL may ask for

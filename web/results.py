@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.query import Hit, SearchResult, search
-from web import labels
-from web.params import FACET_PARAMETERS, MAX_CSV_ROWS, SearchState
+from wmkb.index.query import Hit, SearchResult, search
+from wmkb.web import labels
+from wmkb.web.params import FACET_PARAMETERS, MAX_CSV_ROWS, SearchState
 
 
 @dataclass(frozen=True)

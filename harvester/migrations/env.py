@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from harvester.models import Base
+from wmkb.harvester.models import Base
 
 config = context.config
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from harvester.municipalities import match_municipality, municipalities, province_in
+from wmkb.harvester.municipalities import match_municipality, municipalities, province_in
 
 revision = "0002"
 down_revision = "0001"
