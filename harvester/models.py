@@ -5,8 +5,9 @@ index is built from these tables and can always be rebuilt from them.
     organisations ──< practices                 one row per item of a profile's sections
                   ──< organisation_regulations  one row per regulation code it offers
                   ──< changes                   what a refresh changed, field by field
-    pages                                       every URL fetched, with its validators and the
-                                                archive record holding its bytes
+    pages                                       every URL fetched (robots.txt and sitemaps too),
+                                                with its validators and the archive record
+                                                holding its bytes
     refresh_runs ──< fetch_failures             one row per run, its counts and failures
                  ──< doubts                     pages the run could not read as they look
     imported_captures                           web-archive captures already brought in
@@ -27,6 +28,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Kinds of the pages rows that are no page: robots.txt and the sitemaps, kept so that a
+# refresh archives them by the pages' rule; never read as pages.
+SITE_FILE_KINDS = ("robots", "sitemap")
 
 
 class Base(DeclarativeBase):
@@ -147,7 +152,8 @@ class Page(Base):
     last_modified: Mapped[str | None] = mapped_column(String(100))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
-    kind: Mapped[str | None] = mapped_column(String(20))  # profile, other, skipped
+    # profile, other, skipped, gone; robots or sitemap (SITE_FILE_KINDS) for what is no page
+    kind: Mapped[str | None] = mapped_column(String(20))
     organisation_url: Mapped[str | None] = mapped_column(String(2000), index=True)
     links: Mapped[str | None] = mapped_column(Text)  # JSON list of the page's crawlable links
     # The archive's response record holding the page's current bytes: file, offset, WARC-Date.

@@ -208,7 +208,7 @@ async def _crawl(
         crawl_delay = robots.crawl_delay()
         if crawl_delay:
             fetcher.slow_down(crawl_delay)
-        handler.lastmod = await _sitemap_lastmods(fetcher, site, robots)
+        handler.lastmod = await _sitemap_lastmods(fetcher, site, robots, handler)
         crawler = Crawler(
             site,
             fetcher,
@@ -244,6 +244,7 @@ async def _robots(
         # incomplete and withdraws nothing.
         handler.failed(url, error)
         return None
+    handler.keep(url, response, kind="robots")
     if response.status == 200:
         return Robots.parse(response.body.decode("utf-8", "replace"), user_agent)
     if response.status in (401, 403):
@@ -252,7 +253,7 @@ async def _robots(
 
 
 async def _sitemap_lastmods(
-    fetcher: Fetcher, site: str, robots: Robots
+    fetcher: Fetcher, site: str, robots: Robots, handler: _RunHandler
 ) -> dict[str, datetime | None]:
     """Every page the sitemaps name, with its lastmod (None where it gives none)."""
     queue = robots.sitemaps() or [urljoin(site, "/sitemap.xml")]
@@ -267,6 +268,7 @@ async def _sitemap_lastmods(
             response = await fetcher.get(url, accept_any_type=True)
         except FetchError:
             continue  # pages are still found by following links
+        handler.keep(url, response, kind="sitemap")
         if response.status != 200:
             continue
         sitemap = read_sitemap(response.body)
@@ -412,6 +414,25 @@ class _RunHandler:
             return self.archive.response(response, at=_now())
         self.archive.revisit(response, refers_to=_place(known), at=_now())
         return _place(known)
+
+    def keep(self, url: str, response: Response, *, kind: str) -> None:
+        """Archive robots.txt or a sitemap (`kind` "robots" or "sitemap") when it changed, and
+        remember it in the pages table for the next run's comparison; it is never read as a
+        page. The same bytes again, the same error status again, or a 304 add nothing: they are
+        asked for on every run, and a revisit each time would grow the archive with every cron
+        run instead of with what changed."""
+        if response.not_modified:
+            return
+        known = self._stored_page(url)
+        content_hash, place = None, None
+        if response.status == 200:
+            content_hash = hashlib.sha256(response.body).hexdigest()
+            unchanged = known is not None and known.content_hash == content_hash
+            if not unchanged or known.archive_file is None:
+                place = self.archive.response(response, at=_now())
+        elif known is None or known.status != response.status:
+            place = self.archive.response(response, at=_now())
+        self._save_page(url, known, response, content_hash, kind, None, None, [], place)
 
     def failed(self, url: str, error: FetchError) -> None:
         self.summary.failed += 1

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from wmkb.harvester import settings
@@ -23,7 +23,7 @@ from wmkb.harvester.discover import canonical_url
 from wmkb.harvester.doubts import to_json
 from wmkb.harvester.errors import ArchiveError
 from wmkb.harvester.lock import refresh_lock
-from wmkb.harvester.models import Page, RefreshRun
+from wmkb.harvester.models import SITE_FILE_KINDS, Page, RefreshRun
 from wmkb.harvester.pipeline import read_for_crawl
 from wmkb.harvester.reader import on_site_identity
 from wmkb.harvester.record import Profile
@@ -154,7 +154,12 @@ _LAST_SITE = select(RefreshRun.site).order_by(RefreshRun.id.desc()).limit(1)
 _PAGES = Page.__table__
 _ARCHIVED_PAGES = (
     select(_PAGES.c.url, _PAGES.c.archive_file, _PAGES.c.archive_offset)
-    .where(_PAGES.c.status == 200, _PAGES.c.archive_file.is_not(None))
+    .where(
+        _PAGES.c.status == 200,
+        _PAGES.c.archive_file.is_not(None),
+        # robots.txt and the sitemaps are archived too, but they are no pages to read
+        or_(_PAGES.c.kind.is_(None), _PAGES.c.kind.not_in(SITE_FILE_KINDS)),
+    )
     .order_by(_PAGES.c.archive_file, _PAGES.c.archive_offset)
 )
 _UPDATE_PAGE = update(_PAGES).where(_PAGES.c.url == bindparam("page_url"))

@@ -1,5 +1,6 @@
-"""The archive: every page a refresh downloads kept as fetched, in WARC files that any WARC tool
-reads; a refresh that finds nothing new adds no response to it."""
+"""The archive: every page a refresh downloads, and robots.txt and the sitemaps, kept as fetched,
+in WARC files that any WARC tool reads; a refresh that finds nothing new adds no response to
+it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.conftest import FIXTURE_SITE, run_cli
 from wmkb.harvester.archive import ArchiveWriter, captures, parse_warc_date, read_captures
 from wmkb.harvester.fetch import Response
-from wmkb.harvester.models import Page
+from wmkb.harvester.models import SITE_FILE_KINDS, Page
 from wmkb.harvester.sitehost import serve_folder
 from wmkb.harvester.store import open_database
 
@@ -48,6 +49,15 @@ def _pages(kb) -> list[Page]:
         return list(session.scalars(select(Page)))
 
 
+def _site_files(records: list, origin: str) -> list[tuple[str, str, int | None]]:
+    """(type, path, status) of the records of robots.txt and the sitemaps, in file order."""
+    return [
+        (kind, uri.removeprefix(origin), status)
+        for kind, uri, status in records
+        if uri and uri.endswith(("/robots.txt", ".xml"))
+    ]
+
+
 def test_one_response_per_downloaded_page_and_none_when_nothing_changed(site, new_kb) -> None:
     kb = new_kb
     first = _refresh(site, kb)
@@ -56,15 +66,82 @@ def test_one_response_per_downloaded_page_and_none_when_nothing_changed(site, ne
     pages = [page for page in _pages(kb) if page.status == 200 and page.kind != "skipped"]
     responses = [(uri, status) for kind, uri, status in records if kind == "response"]
     ok = [uri for uri, status in responses if status == 200]
-    # One response per page read, each under the URL it was read at, none twice.
+    # One response per page read, each under the URL it was read at, none twice; and one for
+    # robots.txt and one for the sitemap, which are no pages.
     assert sorted(ok) == sorted({page.final_url for page in pages if page.archive_file})
-    assert len(ok) == len(set(ok)) == first["fetched"] - first["counts"].get("not_html", 0)
+    assert sorted(set(ok) - {site + "/robots.txt", site + "/sitemap.xml"}) == sorted(
+        page.final_url for page in pages if page.archive_file and page.kind not in SITE_FILE_KINDS
+    )
+    assert len(ok) == len(set(ok)) == first["fetched"] - first["counts"].get("not_html", 0) + 2
     assert types["request"] == types["response"]  # every response with its request
     assert types["warcinfo"] == len(list((kb.home / "archive").glob("*.warc.gz"))) >= 1
 
     second = _refresh(site, kb)
     assert second["fetched"] == 0
-    assert _records(kb)[len(records) :] == [], second  # nothing downloaded, nothing added
+    # No page downloaded, nothing added; robots.txt and the sitemap, asked for again with the
+    # same bytes, add nothing either: the archive grows with what changed, not with each run.
+    assert _records(kb) == records
+
+
+def test_robots_txt_and_the_sitemap_are_kept_once_with_their_requests(site, new_kb) -> None:
+    _refresh(site, new_kb)
+    assert _site_files(_records(new_kb), site) == [
+        ("request", "/robots.txt", None),
+        ("response", "/robots.txt", 200),
+        ("request", "/sitemap.xml", None),
+        ("response", "/sitemap.xml", 200),
+    ]
+    (robots,) = (
+        capture
+        for path in sorted((new_kb.home / "archive").glob("*.warc.gz"))
+        for capture in captures(path)
+        if capture.url == site + "/robots.txt"
+    )
+    assert b"Disallow: /zoeken/" in robots.body and robots.content_type.startswith("text/plain")
+    # The pages table remembers them for the next run; a reparse does not read them as pages.
+    kinds = {page.url.removeprefix(site): page.kind for page in _pages(new_kb)}
+    assert (kinds["/robots.txt"], kinds["/sitemap.xml"]) == ("robots", "sitemap")
+    reparsed = json.loads(run_cli(["reparse", "--json"], new_kb).stdout)
+    pages = [page for page in _pages(new_kb) if page.status == 200 and page.archive_file]
+    assert reparsed["pages"] == len(pages) - 2 and reparsed["failed"] == 0
+    kinds = {page.url.removeprefix(site): page.kind for page in _pages(new_kb)}
+    assert (kinds["/robots.txt"], kinds["/sitemap.xml"]) == ("robots", "sitemap")
+
+
+def test_every_sitemap_is_kept_and_only_a_changed_one_again(tmp_path, new_kb) -> None:
+    """A site without robots.txt whose /sitemap.xml is an index of two sitemaps: the 404 and
+    the three sitemaps are kept once; after one sitemap changed, only it is kept again, with
+    its request, and the unchanged ones and the same 404 add nothing."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text('<html><body><a href="/a/">A</a></body></html>')
+    (root / "a").mkdir()
+    (root / "a" / "index.html").write_text("<html><body><p>A</p></body></html>")
+    real = "https://www.werkenmantelzorg.nl"
+    (root / "sitemap.xml").write_text(
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{real}/sitemap-1.xml</loc></sitemap>"
+        f"<sitemap><loc>{real}/sitemap-2.xml</loc></sitemap></sitemapindex>"
+    )
+    urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{}</urlset>'
+    (root / "sitemap-1.xml").write_text(urlset.format(f"<url><loc>{real}/</loc></url>"))
+    (root / "sitemap-2.xml").write_text(urlset.format(f"<url><loc>{real}/a/</loc></url>"))
+    with serve_folder(root) as origin:
+        _refresh(origin, new_kb)
+        first = _records(new_kb)
+        kept = [record for record in _site_files(first, origin) if record[0] == "response"]
+        assert kept == [
+            ("response", "/robots.txt", 404),
+            ("response", "/sitemap.xml", 200),
+            ("response", "/sitemap-1.xml", 200),
+            ("response", "/sitemap-2.xml", 200),
+        ]
+        (root / "sitemap-2.xml").write_text(
+            urlset.format(f"<url><loc>{real}/a/</loc><lastmod>2026-12-01</lastmod></url>")
+        )
+        _refresh(origin, new_kb)
+    added = _site_files(_records(new_kb)[len(first) :], origin)
+    assert added == [("request", "/sitemap-2.xml", None), ("response", "/sitemap-2.xml", 200)]
 
 
 def test_redirects_and_the_404_that_withdraws_are_kept(tmp_path, new_kb) -> None:
@@ -112,9 +189,13 @@ def test_the_same_bytes_again_are_a_revisit_not_a_second_copy(site, new_kb) -> N
     assert result.exit_code == 0, result.output
     added = Counter(kind for kind, _, _ in _records(kb)[len(before) :])
     assert added["response"] == 0
-    # Every page read again with the same bytes; a 404 that still answers 404 adds nothing.
+    # Every page read again with the same bytes; a 404 that still answers 404, and robots.txt
+    # and the sitemap with the same bytes, add nothing.
+    site_files = {site + "/robots.txt", site + "/sitemap.xml"}
     assert added["revisit"] == sum(
-        1 for kind, _, status in before if kind == "response" and status == 200
+        1
+        for kind, uri, status in before
+        if kind == "response" and status == 200 and uri not in site_files
     )
     revisits = [
         capture

@@ -202,7 +202,8 @@ def test_every_page_fits_the_window_on_a_phone_and_a_desk(served: str, tmp_path:
             else:
                 assert facet_list.is_visible()
                 assert facet_list.bounding_box()["x"] < first_hit["x"]
-            # The years under the columns stand apart, however narrow the window.
+            # The years under the columns stand apart, however narrow the window: in each chart
+            # (the overview draws more than one over the years).
             page.goto(served + PAGES["overzicht"])
             # Each chart's own labels: the overview draws more than one chart over the years.
             year_rows = []
