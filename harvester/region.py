@@ -268,13 +268,28 @@ def _in_block_naming(link: LexborNode, name: str) -> bool:
     for _ in range(2):
         if block is None:
             return False
-        text = " ".join(block.text().split())
-        if len(text) > _ADDRESS_BLOCK:
+        text = _text_within(block, _ADDRESS_BLOCK)
+        if text is None:
             return False
         if name in text:
             return True
         block = block.parent
     return False
+
+
+def _text_within(node: LexborNode, limit: int) -> str | None:
+    """The node's text, its white space collapsed, or None when that is longer than `limit`
+    characters. A long text is told by its first few parts: the column around an address
+    holds thousands of characters, and node.text() would join them all to learn that."""
+    letters = 0  # characters other than white space: the collapsed text has at least these
+    for descendant in node.traverse(include_text=True):
+        part = descendant.text_content  # None for an element or a comment
+        if part:
+            letters += len("".join(part.split()))
+            if letters > limit:
+                return None
+    text = " ".join(node.text().split())
+    return text if len(text) <= limit else None
 
 
 def _remove_chrome(root: LexborNode, protected: dict[int, int]) -> None:
