@@ -107,16 +107,19 @@ class _Signals:
 
 
 def _signals(scope: LexborNode, title: str) -> _Signals:
-    """Every signal of the page, in document order: one pass over its text."""
+    """Every signal of the page, in document order: one pass over its text.
+
+    A page has some ninety texts; most are a menu's or a paragraph's and signal nothing, so
+    each is asked the cheap questions first (a date fact's word? one prefix test for a label or
+    an address) and its element is looked up only when it may be a heading or a question."""
     lowered_title = title.lower()
     labels = vocabulary.date_fact_labels()
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
+    prefixes = (*website_labels, *_ADDRESS)
     found = _Signals()
     for node in scope.traverse(include_text=True):
-        if node.tag != "-text":
-            continue
-        raw = node.text_content
+        raw = node.text_content  # None for an element or a comment: only text is read
         if not raw or len(raw) > _TEXT_MAX or raw.isspace():
             continue  # most texts: the white space between two tags
         text = raw.strip()
@@ -130,14 +133,15 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
                 found.facts.append(parent)
                 continue
         short = len(text) <= _NAME_MAX
-        if short and lowered.startswith(website_labels):
-            found.websites.extend(_website_of(node.parent))
-            continue
-        if lowered.startswith(_ADDRESS):
-            parent = node.parent
-            if parent.tag == "a":
-                found.addresses.append(parent)  # the website, if its block names the organisation
+        if lowered.startswith(prefixes):
+            if short and lowered.startswith(website_labels):
+                found.websites.extend(_website_of(node.parent))
                 continue
+            if lowered.startswith(_ADDRESS):
+                parent = node.parent
+                if parent.tag == "a":  # the website, if its block names the organisation
+                    found.addresses.append(parent)
+                    continue
         asks = lowered.endswith(("?", ":"))
         if not short and not asks:
             continue  # a paragraph or an item: neither a heading nor a question
