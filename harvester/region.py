@@ -66,7 +66,8 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
     found = _signals(scope, title)
     if not found.facts or not found.questions:
         return None
-    root = _holder_of_most(found.facts[0], found.questions)
+    held = _holding(found.questions)  # questions per element, counted once for both uses
+    root = _holder_of_most(found.facts[0], held, len(found.questions))
     if root is None:
         return None
     # Key facts come before the questions; a date after the last one is a teaser's.
@@ -76,7 +77,7 @@ def find_region(scope: LexborNode, title: str) -> Region | None:
         for fact, order in zip(found.facts, found.fact_order, strict=True)
         if order < last_question
     ]
-    protected = _holding([*facts, *found.questions])
+    protected = _holding(facts, counts=held)
     name, embedded, place = _name(found.headings, title)
     if place is not None and not embedded:
         root = _with_name(root, found.heading_nodes[place])
@@ -209,17 +210,15 @@ def _value_follows(element: LexborNode) -> bool:
     return False
 
 
-def _holder_of_most(first_fact: LexborNode, questions: list[LexborNode]) -> LexborNode | None:
+def _holder_of_most(
+    first_fact: LexborNode, held: dict[int, int], questions: int
+) -> LexborNode | None:
     """The deepest element that holds the first key fact and at least _MOST of the
-    questions."""
-    need = max(1, math.ceil(len(questions) * _MOST))
-    counts: dict[int, int] = {}
-    for question in questions:
-        for ancestor in _ancestors(question):
-            counts[ancestor.mem_id] = counts.get(ancestor.mem_id, 0) + 1
+    questions; `held` is how many of them each element holds (_holding)."""
+    need = max(1, math.ceil(questions * _MOST))
     # The fact's ancestors, deepest first: the first that holds enough questions.
     for ancestor in _ancestors(first_fact):
-        if counts.get(ancestor.mem_id, 0) >= need:
+        if held.get(ancestor.mem_id, 0) >= need:
             return ancestor
     return None
 
@@ -255,10 +254,10 @@ def _ancestors(node: LexborNode) -> list[LexborNode]:
     return chain
 
 
-def _holding(signals: list[LexborNode]) -> dict[int, int]:
+def _holding(signals: list[LexborNode], *, counts: dict[int, int] | None = None) -> dict[int, int]:
     """How many of the signals each element holds (itself included), for the elements that
-    hold one."""
-    holding: dict[int, int] = {}
+    hold one; added to `counts` (left as it is) when given."""
+    holding = dict(counts) if counts else {}
     for signal in signals:
         for ancestor in _ancestors(signal):
             holding[ancestor.mem_id] = holding.get(ancestor.mem_id, 0) + 1
