@@ -82,6 +82,32 @@ def _index_option(function):
     )(function)
 
 
+def _politeness_options(function):
+    """How politely a command asks a site for pages (refresh, backfill): requests in flight,
+    the gap between them, and who to contact, sent in the User-Agent."""
+    function = click.option(
+        "--contact",
+        envvar="WMKB_CONTACT",
+        default=settings.CONTACT_URL,
+        show_default=True,
+        help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
+    )(function)
+    function = click.option(
+        "--delay",
+        type=click.FloatRange(0),
+        default=settings.REQUEST_DELAY_S,
+        show_default=True,
+        help="Minimum seconds between two requests.",
+    )(function)
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=settings.CONCURRENCY,
+        show_default=True,
+        help="Requests in flight at once.",
+    )(function)
+
+
 def _json_option(function):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
 
@@ -132,33 +158,13 @@ def parse_command(file: Path, url: str | None) -> None:
 )
 @_db_option
 @_index_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=settings.CONCURRENCY,
-    show_default=True,
-    help="Requests in flight at once.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(0),
-    default=settings.REQUEST_DELAY_S,
-    show_default=True,
-    help="Minimum seconds between two requests.",
-)
+@_politeness_options
 @click.option(
     "--max-pages",
     type=click.IntRange(1),
     default=settings.MAX_PAGES,
     show_default=True,
     help="Pages fetched at most; a run that hits it withdraws nothing.",
-)
-@click.option(
-    "--contact",
-    envvar="WMKB_CONTACT",
-    default=settings.CONTACT_URL,
-    show_default=True,
-    help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
 )
 @click.option(
     "--read-process-after",
@@ -846,27 +852,7 @@ def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
     show_default=True,
     help="The CDX API; captures are fetched from its origin [env WMKB_CDX].",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=settings.CONCURRENCY,
-    show_default=True,
-    help="Requests in flight at once.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(0),
-    default=settings.REQUEST_DELAY_S,
-    show_default=True,
-    help="Minimum seconds between two requests.",
-)
-@click.option(
-    "--contact",
-    envvar="WMKB_CONTACT",
-    default=settings.CONTACT_URL,
-    show_default=True,
-    help="Contact URL sent in the User-Agent [env WMKB_CONTACT].",
-)
+@_politeness_options
 @_db_option
 @_index_option
 @_json_option

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, _browser_or_skip, serving
+from tests.test_browser import SCREENSHOTS, _browser_or_skip, browser_page, serving
 
 WIDTHS = (390, 1280)  # px: a phone, a desktop
 
@@ -20,22 +20,9 @@ def test_an_advisor_finds_a_municipality_and_its_province(refreshed, tmp_path: P
     elsewhere: list[str] = []
     with serving(refreshed[0]) as served, sync_playwright() as playwright:
         for width in WIDTHS:
-            context = playwright.chromium.launch_persistent_context(
-                str(tmp_path / f"profile-{width}"),
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=CHROMIUM_FLAGS,
-                viewport={"width": width, "height": 900},
-                locale="nl-NL",
-            )
-            try:
-                page = context.pages[0] if context.pages else context.new_page()
-                page.on(
-                    "request",
-                    lambda request: None
-                    if request.url.startswith((served, "data:"))
-                    else elsewhere.append(request.url),
-                )
+            viewport = {"width": width, "height": 900}
+            profile = tmp_path / f"profile-{width}"
+            with browser_page(playwright, profile, viewport, served, elsewhere) as page:
                 page.goto(served + "/gemeenten")
                 page.fill("form.municipality-search input[name=q]", "Zeist")
                 page.click("form.municipality-search button[type=submit]")
@@ -64,8 +51,6 @@ def test_an_advisor_finds_a_municipality_and_its_province(refreshed, tmp_path: P
                 page.wait_for_url("**/overzicht")
                 assert page.locator("svg[aria-labelledby=chart-progress] line.target").count() == 1
                 _fits(page, width, "9-overzicht")
-            finally:
-                context.close()
     assert elsewhere == [], "the pages asked another host for something"
 
 
