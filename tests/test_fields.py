@@ -28,14 +28,14 @@ COLUMN_TYPES = {"string": String, "url": String, "text": Text, "date": Date, "in
 # The organisation's own state beside its record: the model's, never read from a page.
 STATE_COLUMNS = {"id", "status", "withdrawn_on", "first_seen", "last_seen", "record_hash", "version"}
 
-CONTACT = Field(
-    name="contact_person",
+OPENING_HOURS = Field(
+    name="opening_hours",
     kind="string",
     stored=True,
     shown=True,
     exported=True,
     indexed=("words",),
-    index_as="contact_person",
+    index_as="opening_hours",
     stated=True,
     gold=True,
 )
@@ -70,8 +70,8 @@ def test_the_model_has_a_column_of_its_kind_for_every_stored_field() -> None:
 
 
 def test_a_field_declared_and_not_in_the_model_is_named() -> None:
-    assert disagreements((*FIELDS, CONTACT)) == [
-        "contact_person: declared stored in harvester/record.py, but Organisation "
+    assert disagreements((*FIELDS, OPENING_HOURS)) == [
+        "opening_hours: declared stored in harvester/record.py, but Organisation "
         "(harvester/models.py) has no such column; add it there and in a migration"
     ]
     as_text = dataclasses.replace(FIELD_BY_NAME["website"], kind="text")
@@ -90,19 +90,19 @@ def test_every_stated_field_has_a_reading_and_the_labels_that_state_it() -> None
 
 
 def test_a_stated_fact_is_read_as_its_kind() -> None:
-    facts = {"contact_person": ["", "  Jan   de Vries "], "recognised_since": ["1-2-2019"]}
-    read = stated_facts(facts, (*FIELDS, CONTACT))
-    assert read["contact_person"] == "Jan de Vries"
+    facts = {"opening_hours": ["", "  ma-vr   9-17 uur "], "recognised_since": ["1-2-2019"]}
+    read = stated_facts(facts, (*FIELDS, OPENING_HOURS))
+    assert read["opening_hours"] == "ma-vr 9-17 uur"
     assert read["recognised_since"].isoformat() == "2019-02-01"
     assert read["ambassador_since"] is None
-    assert stated_facts({}, (CONTACT,)) == {"contact_person": None}
+    assert stated_facts({}, (OPENING_HOURS,)) == {"opening_hours": None}
 
 
 def test_a_field_without_a_dutch_name_is_named(monkeypatch) -> None:
-    monkeypatch.setattr(labels, "FIELDS", (*FIELDS, CONTACT))
+    monkeypatch.setattr(labels, "FIELDS", (*FIELDS, OPENING_HOURS))
     labels.labels.cache_clear()
     try:
-        with pytest.raises(WmkbError, match=r"\[fields\]: no Dutch name for the record's contact_person"):
+        with pytest.raises(WmkbError, match=r"\[fields\]: no Dutch name for the record's opening_hours"):
             labels.labels()
     finally:
         labels.labels.cache_clear()
@@ -113,11 +113,11 @@ def test_an_exported_field_the_export_list_does_not_place_comes_before_the_regul
 ) -> None:
     columns = describe.columns("organisations")
     assert {field.name for field in describe.EXPORTED_FIELDS} <= set(columns)
-    monkeypatch.setattr(describe, "EXPORTED_FIELDS", (*describe.EXPORTED_FIELDS, CONTACT))
-    with_contact = describe.columns("organisations")
+    monkeypatch.setattr(describe, "EXPORTED_FIELDS", (*describe.EXPORTED_FIELDS, OPENING_HOURS))
+    with_hours = describe.columns("organisations")
     codes = len(vocabulary.regulations().labels)
-    assert with_contact[: len(columns) - codes] == columns[: len(columns) - codes]
-    assert with_contact[len(columns) - codes] == "contact_person"
+    assert with_hours[: len(columns) - codes] == columns[: len(columns) - codes]
+    assert with_hours[len(columns) - codes] == "opening_hours"
 
 
 def test_show_prints_every_shown_field(kb) -> None:
@@ -150,13 +150,13 @@ def test_an_index_of_another_schema_is_rebuilt_by_the_next_refresh(
 
     def with_a_new_field():
         schema = practice_schema()
-        schema.add("contact_person", ID(stored=True))
+        schema.add("opening_hours", ID(stored=True))
         return schema
 
     monkeypatch.setattr(build, "practice_schema", with_a_new_field)
     result = run_cli(refresh, kb)
     assert result.exit_code == 0, result.output
-    assert "contact_person" in open_index(kb.index_dir).schema.names()
+    assert "opening_hours" in open_index(kb.index_dir).schema.names()
     state = json.loads((kb.index_dir / STATE_FILE).read_text())
     assert state["schema"] == fingerprint(with_a_new_field(), organisation_schema())
 
