@@ -200,6 +200,11 @@ def _column(entry: str | list[str], table: str) -> tuple[str, str]:
                 f"harvester/data/tables.toml [export.{table}]: {entry!r} is no field of the "
                 "record (harvester/record.py); write [name, type] for a column of another kind"
             )
+        if not field.exported:
+            raise WmkbError(
+                f"harvester/data/tables.toml [export.{table}]: {entry!r} is declared not "
+                "exported (harvester/record.py)"
+            )
         return entry, _TYPES[field.kind]
     name, kind = entry
     return name, kind

@@ -172,3 +172,13 @@ def test_an_index_without_a_fingerprint_is_rebuilt(site: str, tmp_path) -> None:
     assert json.loads(state_file.read_text())["schema"] == state["schema"]
     assert build.update(engine, kb.index_dir) == 0  # the same schema: nothing to do
     engine.dispose()
+
+
+def test_a_column_the_export_lists_is_a_field_declared_exported(monkeypatch) -> None:
+    hidden = dataclasses.replace(FIELD_BY_NAME["website"], exported=False)
+    monkeypatch.setitem(describe.FIELD_BY_NAME, "website", hidden)
+    with pytest.raises(WmkbError, match="'website' is declared not exported"):
+        describe.columns("organisations")
+    monkeypatch.setitem(describe.FIELD_BY_NAME, "website", None)
+    with pytest.raises(WmkbError, match="'website' is no field of the record"):
+        describe.columns("organisations")
