@@ -100,6 +100,9 @@ def declared(
 
 @dataclass(frozen=True, kw_only=True)
 class Profile:
+    # An attribute no code names, read and written through FIELDS alone, carries
+    # `# noqa: V107`: the dead-code lint (vulture) cannot see it used.
+
     # Its name for people and URLs, fixed when the organisation is first stored.
     slug: str = declared("string", exported=True)
     name: str = declared("string", exported=True, indexed=("words", "stored"), gold=True)
@@ -121,7 +124,6 @@ class Profile:
         stated=True,
         gold=True,
     )
-    # Named only through FIELDS: vulture cannot see it used (V107).
     ambassador_since: date | None = declared(  # noqa: V107
         "date", shown=True, exported=True, stated=True, gold=True
     )
