@@ -83,6 +83,9 @@ def declared(
     unknown = set(indexed) - set(INDEX_MANNERS)
     if unknown:
         raise ValueError(f"a field is indexed in the manners {INDEX_MANNERS}, not {unknown}")
+    if not stored and (shown or exported or indexed):
+        # show, the web page, the exports and the index read the stored organisation
+        raise ValueError("a field that is shown, exported or indexed must be stored")
     how = {
         "kind": kind,
         "stored": stored,
@@ -100,8 +103,8 @@ def declared(
 
 @dataclass(frozen=True, kw_only=True)
 class Profile:
-    # An attribute no code names, read and written through FIELDS alone, carries
-    # `# noqa: V107`: the dead-code lint (vulture) cannot see it used.
+    # An attribute no code names, read and written through FIELDS alone, is marked noqa with
+    # vulture's code V107 (unused variable): the dead-code lint cannot see it used.
 
     # Its name for people and URLs, fixed when the organisation is first stored.
     slug: str = declared("string", exported=True)

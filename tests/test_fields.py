@@ -16,7 +16,7 @@ from wmkb.harvester import describe, vocabulary
 from wmkb.harvester.errors import WmkbError
 from wmkb.harvester.models import Organisation
 from wmkb.harvester.normalise import _READ_FACT, stated_facts
-from wmkb.harvester.record import FIELD_BY_NAME, FIELDS, Field
+from wmkb.harvester.record import FIELD_BY_NAME, FIELDS, Field, declared
 from wmkb.harvester.store import open_database
 from wmkb.index import build
 from wmkb.index.directory import STATE_FILE, open_index
@@ -182,3 +182,16 @@ def test_a_column_the_export_lists_is_a_field_declared_exported(monkeypatch) -> 
     monkeypatch.setitem(describe.FIELD_BY_NAME, "website", None)
     with pytest.raises(WmkbError, match="'website' is no field of the record"):
         describe.columns("organisations")
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ({"kind": "number"}, "a field's kind is one of"),
+        ({"kind": "string", "indexed": ("facet",)}, "indexed in the manners"),
+        ({"kind": "string", "stored": False, "shown": True}, "must be stored"),
+    ],
+)
+def test_a_declaration_that_cannot_be_kept_is_refused(how: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        declared(**how)
