@@ -357,6 +357,7 @@ def _search_json(found, by_org: bool, *, with_facets: bool):
 def show_command(name_or_slug, db_url, as_json) -> None:
     """One organisation: its record, status and history."""
     from wmkb.harvester import lookup
+    from wmkb.harvester.record import FIELDS
     from wmkb.harvester.store import open_database
 
     record = lookup.show(open_database(db_url or settings.default_db_url()), name_or_slug)
@@ -364,16 +365,8 @@ def show_command(name_or_slug, db_url, as_json) -> None:
         _echo_json(record)
         return
     click.echo(f"{record['name']} ({record['org_type']}, {record['status']})")
-    for key in (
-        "url",
-        "recognised_since",
-        "ambassador_since",
-        "employees",
-        "inhabitants",
-        "website",
-        "first_seen",
-        "last_seen",
-    ):
+    shown = [field.name for field in FIELDS if field.shown and field.name != "org_type"]
+    for key in (*shown, "first_seen", "last_seen"):
         if record[key] is not None:
             click.echo(f"  {key}: {record[key]}")
     if record["description"]:

@@ -5,8 +5,8 @@ is read under the URL its gold file names (`"url"`), else under the path it woul
 real site. Four figures, each over every gold page in the folder:
 
 - classification: pages whose kind (profile or other) is the gold's;
-- scalar fields: (profile page, field) pairs right, for name, org_type, both dates, employees,
-  inhabitants and the website's host;
+- scalar fields: (profile page, field) pairs right, for the fields the record declares compared
+  with the gold (name, org_type, both dates, employees, inhabitants; the website by its host);
 - item counts: (profile page, section) pairs, over the sections of the gold and of the record,
   whose number of items is exactly the gold's;
 - regulations: micro-averaged F1 of the regulation codes over every page (a page read as a
@@ -26,16 +26,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from wmkb.harvester.pipeline import record_from_page
+from wmkb.harvester.record import FIELDS
 
 SITE_ORIGIN = "https://www.werkenmantelzorg.nl/"
-SCALAR_FIELDS = (
-    "name",
-    "org_type",
-    "ambassador_since",
-    "recognised_since",
-    "employees",
-    "inhabitants",
-    "website",
+# The record's fields a gold file states one value of (harvester/record.py declares which are
+# compared with the gold): all but the prose, the sections and the codes, which are figured
+# apart.
+SCALAR_FIELDS = tuple(
+    field.name for field in FIELDS if field.gold and field.scalar and field.kind != "text"
 )
 
 

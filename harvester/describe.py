@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from wmkb.harvester import vocabulary
 from wmkb.harvester.errors import WmkbError
 from wmkb.harvester.municipalities import PROVINCES
+from wmkb.harvester.record import FIELD_BY_NAME, FIELDS
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
 TABLES = ("organisations", "practices", "regulations", "coverage", "progress")  # `export --what`
 FORMATS = ("csv", "json", "jsonl")
 MISSING_VALUES = [""]  # an empty cell is a missing value, in every CSV wmkb writes
+# The record's fields that are columns of the organisations export (harvester/record.py).
+EXPORTED_FIELDS = tuple(field for field in FIELDS if field.exported and field.scalar)
+# A field's kind as a Table Schema type.
+_TYPES = {
+    "string": "string",
+    "text": "string",
+    "url": "string",
+    "date": "date",
+    "integer": "integer",
+}
 
 
 def _enums() -> dict[str, tuple[str, ...]]:
@@ -161,13 +172,42 @@ def _database_name(engine: Engine) -> str:
 
 def _fields(table: str) -> list[dict]:
     spec = tables()["export"][table]
-    fields = [_field(name, kind, table) for name, kind in spec["fields"]]
+    columns = [_column(entry, table) for entry in spec["fields"]]
+    if spec.get("exported_fields"):
+        # A field harvester/record.py exports that the list does not place comes after it.
+        listed = {name for name, _ in columns}
+        columns += [
+            (field.name, _TYPES[field.kind])
+            for field in EXPORTED_FIELDS
+            if field.name not in listed
+        ]
+    fields = [_field(name, kind, table) for name, kind in columns]
     # A column per regulation: whether an organisation offers it (boolean), or how many
     # organisations do (integer).
     kind = spec.get("regulation_columns")
     if kind:
         fields += [_field(code, kind, table) for code in vocabulary.regulations().labels]
     return fields
+
+
+def _column(entry: str | list[str], table: str) -> tuple[str, str]:
+    """A column of tables.toml's list: [name, type], or the name of a field of the record,
+    whose type its declaration gives."""
+    if isinstance(entry, str):
+        field = FIELD_BY_NAME.get(entry)
+        if field is None or not field.scalar:
+            raise WmkbError(
+                f"harvester/data/tables.toml [export.{table}]: {entry!r} is no field of the "
+                "record (harvester/record.py); write [name, type] for a column of another kind"
+            )
+        if not field.exported:
+            raise WmkbError(
+                f"harvester/data/tables.toml [export.{table}]: {entry!r} is declared not "
+                "exported (harvester/record.py)"
+            )
+        return entry, _TYPES[field.kind]
+    name, kind = entry
+    return name, kind
 
 
 def _field(name: str, kind: str, table: str) -> dict:

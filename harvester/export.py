@@ -26,12 +26,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from wmkb.harvester import coverage, describe, vocabulary
+from wmkb.harvester.describe import EXPORTED_FIELDS
 from wmkb.harvester.errors import UsageError
 from wmkb.harvester.lookup import every_organisation
 from wmkb.harvester.models import Organisation
-from wmkb.harvester.municipalities import cbs_figures, municipalities
+from wmkb.harvester.municipalities import inhabitants_of, municipalities
 from wmkb.harvester.provenance import FIELDS as PROVENANCE_FIELDS
 from wmkb.harvester.provenance import provenance
+from wmkb.harvester.record import json_value
 
 FORMATS, TABLES = describe.FORMATS, describe.TABLES
 PACKAGE = "datapackage.json"
@@ -46,25 +48,15 @@ def organisation_rows(engine: Engine) -> Iterator[dict]:
 
 def _organisation_row(organisation: Organisation, codes: list[str], source: dict | None) -> dict:
     offered = {regulation.code for regulation in organisation.regulations}
-    municipality = cbs_figures(organisation.cbs_code)
+    inhabitants = inhabitants_of(organisation.cbs_code, organisation.inhabitants)
     return {
-        "slug": organisation.slug,
-        "name": organisation.name,
-        "org_type": organisation.org_type,
-        "province": organisation.province,
-        "cbs_code": organisation.cbs_code,
+        **{
+            field.name: json_value(getattr(organisation, field.name), field.kind)
+            for field in EXPORTED_FIELDS
+        },
+        "inhabitants": inhabitants.count,
+        "inhabitants_source": inhabitants.source,
         "status": organisation.status,
-        "recognised_since": _iso(organisation.recognised_since),
-        "ambassador_since": _iso(organisation.ambassador_since),
-        "employees": organisation.employees,
-        # CBS's figure for a linked municipality, else what the profile says.
-        "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
-        "inhabitants_source": "cbs"
-        if municipality
-        else ("page" if organisation.inhabitants else None),
-        "website": organisation.website,
-        "url": organisation.url,
-        "description": organisation.description,
         "first_seen": _moment(organisation.first_seen),
         "last_seen": _moment(organisation.last_seen),
         "withdrawn_on": _iso(organisation.withdrawn_on),

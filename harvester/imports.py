@@ -45,7 +45,7 @@ from wmkb.harvester.pipeline import read_for_crawl
 from wmkb.harvester.reader import on_site_identity
 from wmkb.harvester.record import Profile
 from wmkb.harvester.store import (
-    _SCALAR_FIELDS,
+    COPIED_FIELDS,
     _list_change,
     _next_version,
     _text,
@@ -478,7 +478,7 @@ def _latest(stored) -> datetime:
 
 
 def _snapshot_of_profile(profile: Profile) -> dict:
-    snapshot: dict = {name: _text(getattr(profile, name)) for name in _SCALAR_FIELDS}
+    snapshot: dict = {name: _text(getattr(profile, name)) for name in COPIED_FIELDS}
     for section, items in profile.sections.items():
         snapshot[f"sections.{section}"] = list(items)
     snapshot["regulations"] = list(profile.regulations)
@@ -488,14 +488,14 @@ def _snapshot_of_profile(profile: Profile) -> dict:
 def _snapshot_at(organisation: Organisation, moment: datetime) -> dict:
     """The organisation's record as it stood at `moment`: today's, with every later change
     undone, newest first."""
-    snapshot: dict = {name: _text(getattr(organisation, name)) for name in _SCALAR_FIELDS}
+    snapshot: dict = {name: _text(getattr(organisation, name)) for name in COPIED_FIELDS}
     for practice in organisation.practices:
         snapshot.setdefault(f"sections.{practice.section}", []).append(practice.text)
     snapshot["regulations"] = [regulation.code for regulation in organisation.regulations]
     for change in sorted(organisation.changes, key=lambda c: (c.changed_at, c.id), reverse=True):
         if change.changed_at <= moment or change.field == "status":
             continue
-        if change.field in _SCALAR_FIELDS:
+        if change.field in COPIED_FIELDS:
             snapshot[change.field] = change.old_value
             continue
         removed, added = json.loads(change.old_value), json.loads(change.new_value)
@@ -507,7 +507,7 @@ def _snapshot_at(organisation: Organisation, moment: datetime) -> dict:
 def _difference(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     changes = [
         (name, old.get(name), new.get(name))
-        for name in _SCALAR_FIELDS
+        for name in COPIED_FIELDS
         if old.get(name) != new.get(name)
     ]
     # In the order a refresh records them (store._differences): sections, then regulations.

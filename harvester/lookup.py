@@ -22,9 +22,10 @@ from wmkb.harvester.models import (
     Practice,
     RefreshRun,
 )
-from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.municipalities import inhabitants_of
 from wmkb.harvester.normalise import slugify
 from wmkb.harvester.provenance import provenance, utc_text
+from wmkb.harvester.record import FIELDS, json_value
 
 _READ_BATCH = 500  # organisations read from the database at a time
 SUGGESTIONS = 5  # names offered when no organisation has the name asked for
@@ -68,20 +69,13 @@ def organisation_json(organisation: Organisation) -> dict:
         sections.setdefault(practice.section, []).append(practice.text)
     return {
         "kind": "profile",
-        "slug": organisation.slug,
-        "name": organisation.name,
-        "org_type": organisation.org_type,
-        "url": organisation.url,
+        **{
+            field.name: json_value(getattr(organisation, field.name), field.kind)
+            for field in FIELDS
+            if field.stored and field.scalar
+        },
         "status": organisation.status,
         "withdrawn_on": _iso(organisation.withdrawn_on),
-        "ambassador_since": _iso(organisation.ambassador_since),
-        "recognised_since": _iso(organisation.recognised_since),
-        "employees": organisation.employees,
-        "inhabitants": organisation.inhabitants,
-        "website": organisation.website,
-        "province": organisation.province,
-        "cbs_code": organisation.cbs_code,
-        "description": organisation.description,
         "sections": sections,
         "regulations": [regulation.code for regulation in organisation.regulations],
         "first_seen": _iso(organisation.first_seen),
@@ -130,10 +124,8 @@ def compare(engine: Engine, names: list[str]) -> dict:
         raise UsageError(f"compare takes 2 to {MAX_COMPARED} organisations, not {len(names)}")
     with Session(engine) as session:
         records = [organisation_json(find_organisation(session, name)) for name in names]
-    for record in records:  # CBS's figure for a linked municipality, as everywhere else
-        municipality = cbs_figures(record["cbs_code"])
-        if municipality:
-            record["inhabitants"] = municipality.inhabitants
+    for record in records:
+        record["inhabitants"] = inhabitants_of(record["cbs_code"], record["inhabitants"]).count
     codes = list(vocabulary.regulations().labels)
     return {
         "organisations": [{"name": r["name"], "slug": r["slug"]} for r in records],

@@ -140,6 +140,26 @@ def cbs_figures(cbs_code: str | None) -> Municipality | None:
     return _by_code().get(cbs_code) if cbs_code else None
 
 
+@dataclass(frozen=True)
+class Inhabitants:
+    count: int | None
+    source: str | None  # "cbs", "page", or None when neither gives a figure
+    municipality: Municipality | None  # CBS's figures, when the organisation is linked to them
+
+
+def inhabitants_of(cbs_code: str | None, stated: int | None) -> Inhabitants:
+    """An organisation's inhabitants wherever wmkb shows, exports, compares or indexes them:
+    CBS's figure when it is linked to a municipality, else the figure its profile states.
+
+        >>> inhabitants_of("GM0796", 150_000).source, inhabitants_of(None, 25_300).count
+        ('cbs', 25300)
+    """
+    municipality = cbs_figures(cbs_code)
+    if municipality is not None:
+        return Inhabitants(municipality.inhabitants, "cbs", municipality)
+    return Inhabitants(stated, "page" if stated else None, None)
+
+
 @cache
 def _by_code() -> dict[str, Municipality]:
     return {municipality.cbs_code: municipality for municipality in municipalities()}

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from wmkb.harvester import settings, vocabulary
 from wmkb.harvester.municipalities import match_municipality, province_in
 from wmkb.harvester.parts import RawRecord
-from wmkb.harvester.record import OtherPage, Profile
+from wmkb.harvester.record import FIELDS, Field, OtherPage, Profile
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
@@ -48,12 +48,11 @@ def normalise(raw: RawRecord, *, url: str) -> Profile:
     kind = org_type(name, facts.get("sector", []), raw.description)
     municipality = match_municipality(name) if kind == "gemeente" else None
     return Profile(
+        **stated_facts(facts, FIELDS),
         url=url,
         slug=slug_for(url, name),
         name=name,
         org_type=kind,
-        ambassador_since=_first_date(facts.get("ambassador_since", [])),
-        recognised_since=_first_date(facts.get("recognised_since", [])),
         employees=_employees(facts.get("employees", []), raw.description),
         inhabitants=_inhabitants(facts.get("inhabitants", []), raw.description),
         website=_website(facts.get("website", []), raw),
@@ -70,6 +69,28 @@ def _province(facts: dict[str, list[str]], description: list[str]) -> str | None
         found = province_in(text)
         if found:
             return found
+    return None
+
+
+def stated_facts(facts: dict[str, list[str]], fields: Iterable[Field]) -> dict[str, object]:
+    """The fields declared `stated`, each read from the first key fact with its label that
+    reads as its kind (a date, a line of text); None when none does.
+
+        >>> stated_facts({"recognised_since": ["21-02-2018"]}, FIELDS)["recognised_since"]
+        datetime.date(2018, 2, 21)
+    """
+    return {
+        field.name: _READ_FACT[field.kind](facts.get(field.name, []))
+        for field in fields
+        if field.stated
+    }
+
+
+def _first_text(values: list[str]) -> str | None:
+    for value in values:
+        text = " ".join(value.split())
+        if text:
+            return text
     return None
 
 
@@ -122,6 +143,9 @@ def _first_date(values: list[str]) -> date | None:
         if found:
             return found
     return None
+
+
+_READ_FACT = {"date": _first_date, "string": _first_text}
 
 
 # Numbers -------------------------------------------------------------------------------------

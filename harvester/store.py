@@ -37,20 +37,15 @@ from wmkb.harvester.models import (
 )
 from wmkb.harvester.municipalities import Municipality as CbsFigures
 from wmkb.harvester.municipalities import municipalities
-from wmkb.harvester.record import Profile
+from wmkb.harvester.record import FIELDS, Profile
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for a writer's transaction
-_SCALAR_FIELDS = (
-    "name",
-    "org_type",
-    "cbs_code",
-    "province",
-    "ambassador_since",
-    "recognised_since",
-    "employees",
-    "inhabitants",
-    "website",
-    "description",
+# The record's columns a write copies and compares (harvester/record.py declares them). Not the
+# URL, the row's key (a move is a change of its own), nor the slug, fixed at the first write.
+COPIED_FIELDS = tuple(
+    field.name
+    for field in FIELDS
+    if field.stored and field.scalar and field.name not in ("url", "slug")
 )
 
 
@@ -317,7 +312,7 @@ def _insert(
 ) -> None:
     # A new organisation is most of a first refresh: plain INSERTs, the items as one
     # executemany, rather than the unit of work's bookkeeping for thirty objects.
-    row = {name: getattr(profile, name) for name in _SCALAR_FIELDS}
+    row = {name: getattr(profile, name) for name in COPIED_FIELDS}
     row.update(
         url=profile.url,
         slug=_free_slug(session, profile.slug),
@@ -480,7 +475,7 @@ def _as_profile(organisation: Organisation) -> Profile:
     return Profile(
         url=organisation.url,
         slug=organisation.slug,
-        **{name: getattr(organisation, name) for name in _SCALAR_FIELDS},
+        **{name: getattr(organisation, name) for name in COPIED_FIELDS},
         sections={section: tuple(items) for section, items in sections.items()},
         regulations=tuple(regulation.code for regulation in organisation.regulations),
     )
@@ -501,7 +496,7 @@ def _free_slug(session: Session, slug: str) -> str:
 
 
 def _apply(organisation: Organisation, profile: Profile) -> None:
-    for name in _SCALAR_FIELDS:
+    for name in COPIED_FIELDS:
         setattr(organisation, name, getattr(profile, name))
     organisation.practices = [
         Practice(section=section, section_order=order, position=position, text=text)
@@ -515,7 +510,7 @@ def _differences(
     organisation: Organisation, profile: Profile
 ) -> list[tuple[str, str | None, str | None]]:
     changes = []
-    for name in _SCALAR_FIELDS:
+    for name in COPIED_FIELDS:
         old, new = getattr(organisation, name), getattr(profile, name)
         if old != new:
             changes.append((name, _text(old), _text(new)))

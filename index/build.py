@@ -2,7 +2,7 @@
 
 The index directory holds two Whoosh indexes (practices and organisations, see schema.py), the
 facts of every organisation for facet counts, and a small state file with the knowledge base
-version it reflects.
+version it reflects and the fingerprint of the schemas it was built with (schema.py).
 `update` adds what changed since then (organisations whose version is newer), so a refresh costs
 index work only for what it changed; `rebuild` writes a new index beside the old one and swaps
 it in, so a reader never sees a half-built index and a kill leaves the old one whole.
@@ -19,13 +19,15 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
+from whoosh.fields import Schema
 from whoosh.writing import AsyncWriter
 
 from wmkb.harvester.lock import refresh_lock
 from wmkb.harvester.lookup import every_organisation
 from wmkb.harvester.models import Organisation
-from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.municipalities import inhabitants_of
 from wmkb.harvester.normalise import regulations
+from wmkb.harvester.record import FIELDS, Field
 from wmkb.harvester.store import knowledge_base_version
 from wmkb.index.directory import (
     FACTS_FILE,
@@ -37,7 +39,7 @@ from wmkb.index.directory import (
     organisations_facts,
     province_slug,
 )
-from wmkb.index.schema import organisation_schema, practice_schema
+from wmkb.index.schema import fingerprint, organisation_schema, practice_schema
 
 WRITER_MB = 48  # per index writer: Whoosh flushes a segment to disk when its pool is this full
 REBUILD_SHARE = 0.3  # when more organisations than this changed, a rebuild is quicker
@@ -56,9 +58,10 @@ def _rebuild(engine: Engine, index_dir: Path) -> int:
     staging = index_dir.with_name(index_dir.name + ".building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    practices = whoosh_index.create_in(staging, practice_schema(), indexname=INDEX_NAME)
+    practice_fields, organisation_fields = _schemas()
+    practices = whoosh_index.create_in(staging, practice_fields, indexname=INDEX_NAME)
     organisations = whoosh_index.create_in(
-        staging, organisation_schema(), indexname=ORGANISATIONS_INDEX
+        staging, organisation_fields, indexname=ORGANISATIONS_INDEX
     )
     count = 0
     facts: dict[str, dict] = {}
@@ -94,9 +97,13 @@ def update(engine: Engine, index_dir: Path) -> int:
 
 def _update(engine: Engine, index_dir: Path) -> int:
     since = index_version(index_dir)
-    if since is None or not all(
-        whoosh_index.exists_in(index_dir, indexname=name)
-        for name in (INDEX_NAME, ORGANISATIONS_INDEX)
+    if (
+        since is None
+        or _state(index_dir).get("schema") != fingerprint(*_schemas())
+        or not all(
+            whoosh_index.exists_in(index_dir, indexname=name)
+            for name in (INDEX_NAME, ORGANISATIONS_INDEX)
+        )
     ):
         rebuild(engine, index_dir)
         with Session(engine) as session:
@@ -151,14 +158,16 @@ def documents(organisation: Organisation) -> Iterator[dict]:
     if organisation.status != "active":
         return
     facts = organisation_facts(organisation)
-    org_words = f"{organisation.name} {organisation.org_type} {organisation.province or ''}"
+    carried = {
+        **{field.index_as: getattr(organisation, field.name) for field in _KEPT_WITH_HITS},
+        **_present(facts),
+    }
+    org_words = _own_words(organisation)
     for practice in organisation.practices:
-        document = {
+        yield {
             "practice_id": f"{organisation.slug}/{practice.section}/{practice.position}",
             "slug": organisation.slug,
-            "name": organisation.name,
-            "url": organisation.url,
-            "org_type": organisation.org_type,
+            **carried,
             "section": practice.section,
             "position": practice.position,
             "regulations": ",".join(facts["regulations"]),
@@ -167,10 +176,6 @@ def documents(organisation: Organisation) -> Iterator[dict]:
             "text": practice.text,
             "parts": practice.text,
         }
-        for field in ("province", "recognised", "employees", "inhabitants"):
-            if facts[field] is not None:
-                document[field] = facts[field]
-        yield document
 
 
 def organisation_document(
@@ -186,40 +191,82 @@ def organisation_document(
         }
     )
     text = "\n".join(document["text"] for document in practice_documents)
-    document = {
+    return {
         "slug": organisation.slug,
-        "org_type": organisation.org_type,
+        **_present(facts),
         "sections": ",".join(sorted({document["section"] for document in practice_documents})),
         "regulations": ",".join(facts["regulations"]),
         "practice_regulations": ",".join(codes),
-        "words": f"{organisation.name} {organisation.org_type} {organisation.province or ''}"
-        f"\n{text}",
+        "words": f"{_own_words(organisation)}\n{text}",
         "parts": text,
     }
-    for field in ("province", "recognised", "employees", "inhabitants"):
-        if facts[field] is not None:
-            document[field] = facts[field]
-    return document
 
 
 def organisation_facts(organisation: Organisation) -> dict:
-    """What filters, facets and similarity need of an organisation, in index form."""
-    municipality = cbs_figures(organisation.cbs_code)
+    """What filters, facets and similarity need of an organisation, in index form: its name,
+    its regulations, and the fields harvester/record.py declares indexed as terms, numbers or
+    years."""
     return {
         "name": organisation.name,
-        "org_type": organisation.org_type,
-        "province": province_slug(organisation.province),
         "regulations": [regulation.code for regulation in organisation.regulations],
-        "recognised": organisation.recognised_since.year if organisation.recognised_since else None,
-        "employees": organisation.employees,
-        "inhabitants": municipality.inhabitants if municipality else organisation.inhabitants,
+        **{field.index_as: _index_value(organisation, field) for field in _FACT_FIELDS},
     }
+
+
+# The record's fields as the index holds them (index/schema.py makes their index fields).
+_FACT_FIELDS = tuple(
+    field for field in FIELDS if {"term", "number", "year"} & set(field.indexed)
+)
+_KEPT_WITH_HITS = tuple(field for field in FIELDS if "stored" in field.indexed)
+_WORD_FIELDS = tuple(field for field in FIELDS if "words" in field.indexed)
+
+
+def _index_value(organisation: Organisation, field: Field) -> object:
+    if field.name == "inhabitants":  # the figure shown: CBS's for a linked municipality
+        return inhabitants_of(organisation.cbs_code, organisation.inhabitants).count
+    value = getattr(organisation, field.name)
+    if value is None:
+        return None
+    if "year" in field.indexed:
+        return value.year
+    if "term" in field.indexed:
+        return province_slug(value)  # folded as a province's name is: "Fryslân" → "fryslan"
+    return value
+
+
+def _present(facts: dict) -> dict:
+    """The facts a document holds: a field without a value is left out, not indexed empty."""
+    return {
+        field.index_as: facts[field.index_as]
+        for field in _FACT_FIELDS
+        if facts[field.index_as] is not None
+    }
+
+
+def _own_words(organisation: Organisation) -> str:
+    """The organisation's own words: its name, its type, its province (the "words" fields)."""
+    values = (getattr(organisation, field.name) for field in _WORD_FIELDS)
+    return " ".join(str(value) for value in values if value)
+
+
+def _schemas() -> tuple[Schema, Schema]:
+    """The practices' and the organisations' schemas, as this program makes them."""
+    return practice_schema(), organisation_schema()
+
+
+def _state(index_dir: Path) -> dict:
+    try:
+        return json.loads((index_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _write_state(index_dir: Path, version: int) -> None:
     # `written` tells readers that keep the index open that it changed, even when a rebuild
-    # leaves the version as it was.
-    _write_json(index_dir / STATE_FILE, {"version": version, "written": time.time_ns()})
+    # leaves the version as it was. `schema` is the fingerprint of the schemas it was built
+    # with: an update finding another rebuilds.
+    state = {"version": version, "written": time.time_ns(), "schema": fingerprint(*_schemas())}
+    _write_json(index_dir / STATE_FILE, state)
 
 
 def _write_json(path: Path, value) -> None:

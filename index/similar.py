@@ -44,6 +44,7 @@ from wmkb.harvester.municipalities import (
     Municipality,
     cbs_figures,
     closest_municipalities,
+    inhabitants_of,
     match_municipality,
 )
 from wmkb.harvester.normalise import regulations as regulations_named
@@ -401,13 +402,12 @@ def _profile(organisation: Organisation) -> _Profile:
         )
         for practice in organisation.practices
     )
-    municipality = cbs_figures(organisation.cbs_code)
     return _Profile(
         slug=organisation.slug,
         name=organisation.name,
         org_type=organisation.org_type,
         province=organisation.province,
-        inhabitants=municipality.inhabitants if municipality else organisation.inhabitants,
+        inhabitants=inhabitants_of(organisation.cbs_code, organisation.inhabitants).count,
         employees=organisation.employees,
         regulations=frozenset(regulation.code for regulation in organisation.regulations),
         themes=frozenset().union(*(words for _, words in practices)),

@@ -54,7 +54,8 @@ from wmkb.harvester.errors import (
     WmkbError,
 )
 from wmkb.harvester.export import write_csv
-from wmkb.harvester.municipalities import cbs_figures
+from wmkb.harvester.municipalities import inhabitants_of
+from wmkb.harvester.record import FIELDS
 from wmkb.harvester.store import database_error, open_database
 from wmkb.index.directory import open_index, organisations_facts
 from wmkb.index.query import MARK_END, MARK_START
@@ -204,10 +205,10 @@ class _Site:
         if record["slug"] != request.path_params["slug"]:  # a name, or a slug in capitals
             return RedirectResponse(f"/organisatie/{record['slug']}", status_code=308)
         _, comparable = similar(self.engine, record["slug"], limit=SHOWN_COMPARABLE)
-        municipality = cbs_figures(record["cbs_code"])
         context = {
             "org": record,
-            "municipality": municipality,
+            "shown_fields": [field for field in FIELDS if field.shown],
+            "inhabitants": inhabitants_of(record["cbs_code"], record["inhabitants"]),
             "history": list(reversed(record["history"])),
             "comparable": comparable,
             "with_org": False,

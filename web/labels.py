@@ -17,6 +17,7 @@ from importlib import resources
 
 from wmkb.harvester import doubts, vocabulary
 from wmkb.harvester.errors import QueryError, WmkbError
+from wmkb.harvester.record import FIELDS
 from wmkb.index.query import FILTERS
 from wmkb.index.similar import Reason
 
@@ -26,9 +27,8 @@ class Labels:
     months: tuple[str, ...]
     org_types: dict[str, str]
     facets: dict[str, str]
-    facts: dict[str, str]
+    fields: dict[str, str]  # the record's fields and an organisation's state, by name
     status: dict[str, str]
-    change_fields: dict[str, str]
     reasons: dict[str, str]  # kind of reason → Dutch template
     doubts: doubts.Wording  # kind of doubt → Dutch template; key fact → its Dutch name
     municipality: dict[str, str]  # the advisors' pages (web/advisors.py)
@@ -55,13 +55,18 @@ def labels() -> Labels:
     missing = set(vocabulary.ORG_TYPES) - set(data["org_types"])
     if len(data["months"]) != 12 or missing:
         raise WmkbError(f"web/data/nl.toml: needs twelve months and every type (missing {missing})")
+    unnamed = [field.name for field in FIELDS if field.name not in data["fields"]]
+    if unnamed:
+        raise WmkbError(
+            f"web/data/nl.toml [fields]: no Dutch name for the record's {', '.join(unnamed)} "
+            "(harvester/record.py)"
+        )
     return Labels(
         months=tuple(data["months"]),
         org_types=dict(data["org_types"]),
         facets=dict(data["facets"]),
-        facts=dict(data["facts"]),
+        fields=dict(data["fields"]),
         status=dict(data["status"]),
-        change_fields=dict(data["change_fields"]),
         reasons=reasons,
         doubts=doubt_wording,
         municipality=dict(data["municipality"]),
@@ -115,7 +120,7 @@ def query_error(error: QueryError) -> str:
 def change_field(field: str) -> str:
     if field.startswith("sections."):
         return section(field.removeprefix("sections."))
-    return labels().change_fields.get(field, field)
+    return labels().fields.get(field, field)
 
 
 def number(value: int | float | None) -> str:
