@@ -52,7 +52,7 @@ class Crawler:
         self.robots = robots
         self.max_pages = max_pages
         self.concurrency = concurrency
-        self.counters = Counters()  # links not followed, URLs skipped
+        self.counters = Counters()  # links not followed
         self.truncated = False  # max_pages stopped the crawl: not every page was seen
         self._seen: set[str] = set()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -109,7 +109,6 @@ class Crawler:
         """The response to read, or None for a URL skipped or failed."""
         decision = handler.before(url)
         if isinstance(decision, Skip):
-            self.counters.add(Count.SKIPPED_BY_LASTMOD)
             self.enqueue(decision.links)
             return None
         try:

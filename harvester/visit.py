@@ -87,6 +87,7 @@ class PageHandler:
         decision = decide(known, self.lastmod.get(url), full=self.full)
         if isinstance(decision, Skip):
             self.counters.add(Count.SKIPPED)
+            self.counters.add(Count.SKIPPED_BY_LASTMOD)
             self.seen.again(url, known)
             self.seen.start_page_read = self.seen.start_page_read or url == self.site
         else:
