@@ -198,16 +198,14 @@ def refresh_command(
     later). Every run adds one line to $WMKB_HOME/refresh.log."""
     from wmkb.harvester.discover import site_url
     from wmkb.harvester.fetch import FetchSettings
-    from wmkb.harvester.lock import refresh_lock
     from wmkb.harvester.refresh import (
         RefreshOptions,
         append_run_log,
         default_user_agent,
         reach_site,
-        refresh,
+        refresh_and_index,
     )
     from wmkb.harvester.store import open_database
-    from wmkb.index.build import update
 
     options = RefreshOptions(
         site=site_url(site),
@@ -222,9 +220,9 @@ def refresh_command(
     )
     robots = reach_site(options)  # before the knowledge base is made or touched
     engine = open_database(db_url or settings.default_db_url(), create=True)
-    with refresh_lock(engine):  # the crawl and the index update, with no writer in between
-        summary = refresh(engine, options, robots=robots)
-        update(engine, index_dir or settings.default_index_dir())
+    summary = refresh_and_index(
+        engine, options, index_dir or settings.default_index_dir(), robots=robots
+    )
     if options.progress:
         click.echo("", err=True)  # ends the progress line
     append_run_log(settings.home() / "refresh.log", summary, options.site)
@@ -252,12 +250,14 @@ def _progress_line(summary) -> None:
 
 
 def _print_summary(summary) -> None:
-    from wmkb.harvester.refresh import COUNTS
+    from wmkb.harvester.refresh import HEADLINE
 
     state = "complete" if summary.complete else "incomplete (nothing withdrawn)"
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
-    for key in COUNTS:
-        click.echo(f"  {key:<13}{getattr(summary, key):>6}")
+    for count in HEADLINE:
+        click.echo(f"  {count.key:<13}{summary.counters[count]:>6}")
+    for key, number in summary.counts.items():
+        click.echo(f"    {key:<30}{number:>6}")
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")
     if summary.doubts:
@@ -442,6 +442,8 @@ def stats_command(db_url, as_json) -> None:
     run = numbers["last_refresh"]
     if run:
         click.echo(f"last refresh  {run['started_at']} ({run['status']})")
+        for key, number in run["counters"].items():
+            click.echo(f"  {key:<32}{number:>6}")
 
 
 @main.command("doubts")
@@ -993,10 +995,9 @@ def demo_command(home: Path) -> None:
     from wmkb.harvester import lookup
     from wmkb.harvester.demo import prepare_home
     from wmkb.harvester.fetch import FetchSettings
-    from wmkb.harvester.refresh import RefreshOptions, default_user_agent, refresh
+    from wmkb.harvester.refresh import RefreshOptions, default_user_agent, refresh_and_index
     from wmkb.harvester.sitehost import serve_folder
     from wmkb.harvester.store import open_database
-    from wmkb.index.build import update
     from wmkb.index.query import search
 
     prepare_home(home)
@@ -1008,9 +1009,8 @@ def demo_command(home: Path) -> None:
             fetch=FetchSettings(user_agent=default_user_agent(), concurrency=4, delay_s=0.0),
             archive_dir=home / "archive",
         )
-        summary = refresh(engine, options)
+        summary = refresh_and_index(engine, options, home / "index")
     _print_summary(summary)
-    update(engine, home / "index")
     click.echo("")
     numbers = lookup.stats(engine)
     click.echo(

@@ -36,6 +36,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from wmkb.harvester import settings
+from wmkb.harvester.counters import Count, Counters
 from wmkb.harvester.errors import ArchiveError
 from wmkb.harvester.fetch import Response
 
@@ -107,7 +108,7 @@ class ArchiveWriter:
         self.site = site
         self.label = label
         self.max_file_bytes = max_file_bytes
-        self.counts: Counter[str] = Counter()  # records written, by type
+        self.counters = Counters()  # records written, by type
         self._stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self._number = 0
         self._stream: BinaryIO | None = None
@@ -194,7 +195,7 @@ class ArchiveWriter:
     def _write(self, record, kind: str, at: datetime) -> Place:
         offset = self._stream.tell()
         self._writer.write_record(record)
-        self.counts[kind] += 1
+        self.counters.add(Count.ARCHIVE, reason=kind)
         return Place(self._name, offset, at)
 
     def _open(self) -> WARCWriter:
@@ -216,7 +217,7 @@ class ArchiveWriter:
             "description": f"pages of {self.site} as a {self.label} of wmkb downloaded them",
         }
         self._writer.write_record(self._writer.create_warcinfo_record(self._name, info))
-        self.counts["warcinfo"] += 1
+        self.counters.add(Count.ARCHIVE, reason="warcinfo")
         return self._writer
 
 

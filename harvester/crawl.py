@@ -9,11 +9,11 @@ in a task of its own: the worker fetches its next URL while the answer is read.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from wmkb.harvester.counters import Count, Counters
 from wmkb.harvester.discover import canonical_url, crawlable
 from wmkb.harvester.errors import FetchError
 from wmkb.harvester.fetch import Fetcher, Response
@@ -52,7 +52,7 @@ class Crawler:
         self.robots = robots
         self.max_pages = max_pages
         self.concurrency = concurrency
-        self.counts: Counter[str] = Counter()
+        self.counters = Counters()  # links not followed
         self.truncated = False  # max_pages stopped the crawl: not every page was seen
         self._seen: set[str] = set()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -63,13 +63,13 @@ class Crawler:
             if url in self._seen:
                 continue
             if not crawlable(url, self.site):
-                self.counts["offsite_or_not_a_page"] += 1
+                self.counters.add(Count.OFFSITE_OR_NOT_A_PAGE)
                 continue
             self._seen.add(url)
             if not self.robots.allowed(url):
-                self.counts["robots_disallowed"] += 1
+                self.counters.add(Count.ROBOTS_DISALLOWED)
                 continue
-            if len(self._seen) - self.counts["robots_disallowed"] > self.max_pages:
+            if len(self._seen) - self.counters[Count.ROBOTS_DISALLOWED] > self.max_pages:
                 self.truncated = True
                 continue
             self._queue.put_nowait(url)
@@ -109,7 +109,6 @@ class Crawler:
         """The response to read, or None for a URL skipped or failed."""
         decision = handler.before(url)
         if isinstance(decision, Skip):
-            self.counts["skipped_by_lastmod"] += 1
             self.enqueue(decision.links)
             return None
         try:

@@ -12,7 +12,6 @@ import dataclasses
 import logging
 import random
 import time
-from collections import Counter
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
@@ -20,6 +19,7 @@ from urllib.parse import urljoin
 import httpx
 
 from wmkb.harvester import settings
+from wmkb.harvester.counters import Count, Counters
 from wmkb.harvester.discover import canonical_url, same_site
 from wmkb.harvester.errors import FetchError
 
@@ -99,12 +99,12 @@ def is_html(content_type: str | None) -> bool:
 
 
 class Fetcher:
-    """One client for one site. `counts` says what it did: requests, retried, failed by reason."""
+    """One client for one site; `counters` say what it did (requests, retries, redirects)."""
 
     def __init__(self, site: str, config: FetchSettings) -> None:
         self.site = site
         self.config = config
-        self.counts: Counter[str] = Counter()
+        self.counters = Counters()
         self._next_slot = 0.0
         self._slot_lock = asyncio.Lock()
         self.client = httpx.AsyncClient(
@@ -158,7 +158,7 @@ class Fetcher:
                 raise FetchError(url, f"HTTP {response.status} without a Location", kind="redirect")
             target = canonical_url(urljoin(current, response.location))
             if not same_site(target, self.site):
-                self.counts["offsite_redirect"] += 1
+                self.counters.add(Count.OFFSITE_REDIRECT)
                 raise FetchError(
                     url, f"redirects to another site: {target}", kind="offsite_redirect"
                 )
@@ -181,7 +181,7 @@ class Fetcher:
             else:
                 return response
             attempt += 1
-            self.counts["retried"] += 1
+            self.counters.add(Count.RETRIED)
             delay = retry_delay(attempt, backoff_s=self.config.backoff_s, retry_after=retry_after)
             logger.info("%s: %s; retry %d in %.1f s", url, reason, attempt, delay)
             await asyncio.sleep(delay)
@@ -200,7 +200,7 @@ class Fetcher:
         self, url: str, headers: dict[str, str], accept_any_type: bool
     ) -> Response:
         await self._take_slot()
-        self.counts["requests"] += 1
+        self.counters.add(Count.REQUESTS)
         try:
             async with self.client.stream("GET", url, headers=headers) as response:
                 status = response.status_code

@@ -247,6 +247,7 @@ def _run_json(run: RefreshRun) -> dict:
         "finished_at": _iso(run.finished_at),
         "status": run.status,
         "counts": json.loads(run.counts) if run.counts else {},
+        "counters": run.counters or {},
     }
 
 

@@ -8,7 +8,7 @@ index is built from these tables and can always be rebuilt from them.
     pages                                       every URL fetched (robots.txt and sitemaps too),
                                                 with its validators and the archive record
                                                 holding its bytes
-    refresh_runs ──< fetch_failures             one row per run, its counts and failures
+    refresh_runs ──< fetch_failures             one row per run, its counts, counters and failures
                  ──< doubts                     pages the run could not read as they look
     imported_captures                           web-archive captures already brought in
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
@@ -175,6 +176,8 @@ class RefreshRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20))  # running, completed, incomplete
     counts: Mapped[str | None] = mapped_column(Text)  # JSON: fetched, not_modified, ...
+    # Every counter of harvester/counters.py that is not zero, by name: {"requests": 52, ...}
+    counters: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
     failures: Mapped[list[FetchFailure]] = relationship(
         back_populates="run", order_by="FetchFailure.id", cascade="all, delete-orphan"

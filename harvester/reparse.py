@@ -9,25 +9,24 @@ from the site: the site was not visited, so no organisation is seen, withdrawn o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, bindparam, or_, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from wmkb.harvester import settings
 from wmkb.harvester.archive import Capture, read_captures
 from wmkb.harvester.discover import canonical_url
-from wmkb.harvester.doubts import to_json
 from wmkb.harvester.errors import ArchiveError
 from wmkb.harvester.lock import refresh_lock
-from wmkb.harvester.models import SITE_FILE_KINDS, Page, RefreshRun
+from wmkb.harvester.models import RefreshRun
+from wmkb.harvester.pages import PageReading, archived_pages, save_readings
 from wmkb.harvester.pipeline import read_for_crawl
 from wmkb.harvester.reader import on_site_identity
 from wmkb.harvester.record import Profile
-from wmkb.harvester.store import now, save_profile, writing
+from wmkb.harvester.store import now, save_profile
 
 COUNTS = ("pages", "new", "changed", "unchanged", "not_profiles", "failed")
 _PAGE_BATCH = 500  # page rows updated together
@@ -80,27 +79,27 @@ def _reparse(
 ) -> ReparseSummary:
     summary = ReparseSummary()
     with Session(engine) as session:
-        pages = session.execute(_ARCHIVED_PAGES).all()
-    urls = {(page.archive_file, page.archive_offset): page.url for page in pages}
+        pages = archived_pages(session)
+    urls = {(file, offset): url for url, file, offset in pages}
     places = list(urls)  # sorted by file and offset: each file is read front to back, once
-    updates: list[dict] = []
+    readings: list[PageReading] = []
     with Session(engine) as session:
         for place, capture in _captures(archive_dir, places, summary, urls):
             if capture is None:
                 continue
             summary.pages += 1
             try:
-                update_row = _read_again(session, capture, urls[place], site, summary)
+                reading = _read_again(session, capture, urls[place], site, summary)
             except Exception as error:  # noqa: BLE001 - one page nobody foresaw fails alone
                 _failed(summary, urls[place], f"{type(error).__name__}: {error}")
                 continue
-            updates.append(update_row)
-            if len(updates) >= _PAGE_BATCH:
-                _update_pages(session, updates)
-                updates = []
+            readings.append(reading)
+            if len(readings) >= _PAGE_BATCH:
+                save_readings(session, readings)
+                readings = []
             if progress is not None:
                 progress(summary)
-        _update_pages(session, updates)
+        save_readings(session, readings)
     return summary
 
 
@@ -116,7 +115,7 @@ def _captures(archive_dir: Path, places: list, summary: ReparseSummary, urls: di
 
 def _read_again(
     session: Session, capture: Capture, url: str, site: str, summary: ReparseSummary
-) -> dict:
+) -> PageReading:
     record, links, doubts = read_for_crawl(capture.body, capture.url, capture.content_type, site)
     organisation_url = None
     if isinstance(record, Profile):
@@ -126,14 +125,8 @@ def _read_again(
         organisation_url = profile.url
     else:
         summary.not_profiles += 1
-    return {
-        "page_url": url,
-        "kind": record.kind,
-        "organisation_url": organisation_url,
-        "links": json.dumps(links),
-        # What the reader now doubts: the next refresh lists it, read again or not.
-        "doubts": to_json(doubts),
-    }
+    # What the reader now doubts: the next refresh lists it, read again or not.
+    return PageReading(url, record.kind, organisation_url, links, doubts)
 
 
 def _failed(summary: ReparseSummary, url: str, reason: str) -> None:
@@ -141,25 +134,4 @@ def _failed(summary: ReparseSummary, url: str, reason: str) -> None:
     summary.failures.append((url, reason))
 
 
-def _update_pages(session: Session, updates: list[dict]) -> None:
-    # What the reader now says a page is (profile or not, whose, its links, its doubts): the
-    # next refresh follows those links and counts that organisation as seen.
-    if not updates:
-        return
-    with writing(session):
-        session.execute(_UPDATE_PAGE, updates)
-
-
 _LAST_SITE = select(RefreshRun.site).order_by(RefreshRun.id.desc()).limit(1)
-_PAGES = Page.__table__
-_ARCHIVED_PAGES = (
-    select(_PAGES.c.url, _PAGES.c.archive_file, _PAGES.c.archive_offset)
-    .where(
-        _PAGES.c.status == 200,
-        _PAGES.c.archive_file.is_not(None),
-        # robots.txt and the sitemaps are archived too, but they are no pages to read
-        or_(_PAGES.c.kind.is_(None), _PAGES.c.kind.not_in(SITE_FILE_KINDS)),
-    )
-    .order_by(_PAGES.c.archive_file, _PAGES.c.archive_offset)
-)
-_UPDATE_PAGE = update(_PAGES).where(_PAGES.c.url == bindparam("page_url"))

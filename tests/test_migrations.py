@@ -13,10 +13,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, func, inspect, select, text
+from sqlalchemy.orm import Session
 
 from tests.conftest import lock_held_elsewhere, make_kb, run_cli
 from wmkb.harvester import migrate
-from wmkb.harvester.models import Base, Organisation
+from wmkb.harvester.models import Base, Organisation, RefreshRun
 from wmkb.harvester.municipalities import municipalities
 from wmkb.harvester.store import open_database, upgrade_database
 
@@ -315,3 +316,46 @@ def test_a_missing_postgresql_database_gets_one_line(postgres, tmp_path) -> None
         assert result.exit_code == 1
         assert result.output.count("\n") == 1
         assert 'database "wmkb_no_such_database" does not exist' in result.output
+
+
+def test_the_counts_of_runs_recorded_before_become_their_counters(new_kb) -> None:
+    kb = new_kb
+    _at_revision(kb.db_url, "0006")
+    recorded = {
+        "run_id": 1,
+        **dict.fromkeys(("not_modified", "skipped", "new", "changed", "unchanged"), 0),
+        **{"fetched": 40, "withdrawn": 0, "failed": 1, "doubts": 2},
+        **{"duration_s": 3.2, "complete": True, "failures": 1},
+        "counts": {"requests": 45, "robots_disallowed": 1, "failed/timeout": 1},
+    }
+    runs = [(1, "completed", json.dumps(recorded)), (2, "imported", '{"imported": true}')]
+    engine = create_engine(kb.db_url)
+    with engine.begin() as connection:
+        for run_id, status, counts in runs:
+            connection.execute(
+                text(
+                    "INSERT INTO refresh_runs (id, site, started_at, status, counts) "
+                    "VALUES (:id, 'https://example.nl/', '2026-01-02 03:04:05', :status, :counts)"
+                ),
+                {"id": run_id, "status": status, "counts": counts},
+            )
+    engine.dispose()
+    upgrade_database(kb.db_url)
+    engine = create_engine(kb.db_url)
+    with Session(engine) as session:
+        found = {run.id: (run.counts, run.counters) for run in session.scalars(select(RefreshRun))}
+    engine.dispose()
+    assert found == {
+        1: (
+            runs[0][2],
+            {
+                "fetched": 40,
+                "failed": 1,
+                "doubts": 2,
+                "requests": 45,
+                "robots_disallowed": 1,
+                "failed/timeout": 1,
+            },
+        ),
+        2: (runs[1][2], None),
+    }

@@ -8,8 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import gold_profiles, run_cli
+from tests.faultsite import FaultSite, profile_html, serve_faults
+from wmkb.harvester.fetch import FetchSettings
 from wmkb.harvester.models import Organisation, Page
-from wmkb.harvester.store import open_database
+from wmkb.harvester.refresh import RefreshOptions, refresh_and_index
+from wmkb.harvester.store import knowledge_base_version, open_database
+from wmkb.index.directory import index_version
+from wmkb.index.query import search
 
 
 def _organisations(kb) -> dict[str, Organisation]:
@@ -84,3 +89,33 @@ def test_a_second_refresh_with_nothing_changed_reads_nothing_again(site, new_kb)
     assert second["not_modified"] + second["skipped"] >= first["fetched"]
     assert second["complete"] is True
     assert len(_organisations(kb)) == first["new"]
+
+
+
+def test_a_script_that_refreshes_gets_an_up_to_date_index(new_kb, tmp_path) -> None:
+    site = FaultSite(pages={"/org/a/": profile_html("Gemeente Aaheim")}, link_faults=False)
+    engine = open_database(new_kb.db_url, create=True)
+    index_dir = tmp_path / "index"
+    with serve_faults(site):
+        options = RefreshOptions(
+            site=site.origin + "/",
+            fetch=FetchSettings(user_agent="wmkb-test (+https://example.org/)", delay_s=0.0),
+            archive_dir=tmp_path / "archive",
+        )
+        first = refresh_and_index(engine, options, index_dir)
+        assert (first.new, first.complete) == (1, True)
+        assert _indexed_as_stored(engine, index_dir)
+        assert search(index_dir, "leidinggevenden").organisations == 1
+
+        site.pages["/org/a/"] = profile_html("Gemeente Aaheim", awareness=("Mantelzorgcafé",))
+        site.pages["/org/b/"] = profile_html("Zorggroep Bee")
+        second = refresh_and_index(engine, options, index_dir)
+    assert (second.new, second.changed) == (1, 1)
+    assert _indexed_as_stored(engine, index_dir)
+    assert search(index_dir, "leidinggevenden").organisations == 1  # Zorggroep Bee's alone
+    assert search(index_dir, "mantelzorgcafé").organisations == 1
+
+
+def _indexed_as_stored(engine, index_dir) -> bool:
+    with Session(engine) as session:
+        return index_version(index_dir) == knowledge_base_version(session) > 0
