@@ -782,11 +782,10 @@ def reparse_command(site, db_url, index_dir, as_json) -> None:
     from wmkb.harvester.reparse import COUNTS as REPARSE_COUNTS
     from wmkb.harvester.reparse import reparse
     from wmkb.harvester.store import open_database
-    from wmkb.index.build import update
 
     engine = open_database(db_url or settings.default_db_url())
-    summary = reparse(engine, settings.archive_dir(), site=site)
-    update(engine, index_dir or settings.default_index_dir())
+    index_dir = index_dir or settings.default_index_dir()
+    summary = reparse(engine, settings.archive_dir(), index_dir=index_dir, site=site)
     if as_json:
         _echo_json(summary.as_json())
         return
@@ -817,11 +816,15 @@ def import_warc_command(files, site, db_url, index_dir, as_json) -> None:
     (it is named, and passed over)."""
     from wmkb.harvester.imports import import_warcs
     from wmkb.harvester.store import open_database
-    from wmkb.index.build import update
 
     engine = open_database(db_url or settings.default_db_url(), create=True)
-    summary = import_warcs(engine, files, site=site, archive_dir=settings.archive_dir())
-    update(engine, index_dir or settings.default_index_dir())
+    summary = import_warcs(
+        engine,
+        files,
+        site=site,
+        archive_dir=settings.archive_dir(),
+        index_dir=index_dir or settings.default_index_dir(),
+    )
     if as_json:
         _echo_json(summary.as_json())
     else:
@@ -860,7 +863,6 @@ def backfill_command(
     from wmkb.harvester.refresh import default_user_agent
     from wmkb.harvester.store import open_database
     from wmkb.harvester.wayback import backfill
-    from wmkb.index.build import update
 
     if not wayback:
         raise click.UsageError("say where from: --wayback")
@@ -875,10 +877,10 @@ def backfill_command(
             user_agent=default_user_agent(contact), concurrency=concurrency, delay_s=delay
         ),
         archive_dir=settings.archive_dir(),
+        index_dir=index_dir or settings.default_index_dir(),
         year_from=year_from,
         year_to=year_to,
     )
-    update(engine, index_dir or settings.default_index_dir())
     if as_json:
         _echo_json(summary.as_json())
     else:

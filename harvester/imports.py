@@ -55,6 +55,7 @@ from wmkb.harvester.store import (
     writing,
 )
 from wmkb.harvester.store import now as _now
+from wmkb.index.build import update as update_index
 
 GONE_STATUSES = frozenset({404, 410})
 _GONE = "gone"  # a capture that says the page is gone, in a history being merged
@@ -122,20 +123,22 @@ class ImportSummary:
 
 
 def import_warcs(
-    engine: Engine, paths: Iterable[Path], *, site: str, archive_dir: Path
+    engine: Engine, paths: Iterable[Path], *, site: str, archive_dir: Path, index_dir: Path
 ) -> ImportSummary:
     """Bring in the captures of `site` held in these WARC files, under the knowledge base's
-    lock. Raises ArchiveError for a file that cannot be opened; a record that cannot be read is
-    listed in the summary's bad_records and passed over.
+    lock, and bring the search index at `index_dir` up to date with them. Raises ArchiveError
+    for a file that cannot be opened; a record that cannot be read is listed in the summary's
+    bad_records and passed over.
 
         summary = import_warcs(engine, [Path("site-2016.warc.gz")], site=SITE_URL,
-                               archive_dir=settings.archive_dir())
+                               archive_dir=settings.archive_dir(), index_dir=index)
     """
     site = canonical_url(site)
     with refresh_lock(engine):
         summary = ImportSummary()
         found = _scan(paths, site, summary)
         _Importer(engine, site, archive_dir, summary).run(found)
+        update_index(engine, index_dir)
         return summary
 
 

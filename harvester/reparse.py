@@ -27,6 +27,7 @@ from wmkb.harvester.pipeline import read_for_crawl
 from wmkb.harvester.reader import on_site_identity
 from wmkb.harvester.record import Profile
 from wmkb.harvester.store import now, save_profile
+from wmkb.index.build import update as update_index
 
 COUNTS = ("pages", "new", "changed", "unchanged", "not_profiles", "failed")
 _PAGE_BATCH = 500  # page rows updated together
@@ -53,22 +54,26 @@ def reparse(
     engine: Engine,
     archive_dir: Path,
     *,
+    index_dir: Path,
     site: str | None = None,
     progress: Callable[[ReparseSummary], None] | None = None,
 ) -> ReparseSummary:
-    """Read every archived page of the knowledge base at `engine` again and store what changed.
-    `site` (whose links a page leads to) defaults to the site of the last refresh.
+    """Read every archived page of the knowledge base at `engine` again, store what changed and
+    bring the search index at `index_dir` up to date with it. `site` (whose links a page leads
+    to) defaults to the site of the last refresh.
 
     Runs under the knowledge base's lock (a refresh waits for no one: it exits 75). A page whose
     record cannot be read is counted as failed with its reason; nothing stored is lost.
 
-        summary = reparse(open_database(url), settings.archive_dir())
+        summary = reparse(open_database(url), settings.archive_dir(), index_dir=index)
     """
     with refresh_lock(engine):
         if site is None:
             with Session(engine) as session:
                 site = session.scalar(_LAST_SITE) or settings.SITE_URL
-        return _reparse(engine, archive_dir, canonical_url(site), progress)
+        summary = _reparse(engine, archive_dir, canonical_url(site), progress)
+        update_index(engine, index_dir)
+        return summary
 
 
 def _reparse(

@@ -140,15 +140,18 @@ def backfill(
     cdx_url: str,
     fetch: FetchSettings,
     archive_dir: Path,
+    index_dir: Path,
     year_from: int | None = None,
     year_to: int | None = None,
 ) -> BackfillSummary:
     """List the site's captures through the CDX API at `cdx_url`, fetch each distinct one, and
-    import them. Raises FetchError when the CDX API cannot be read; a capture that cannot be
-    fetched is counted as failed and the rest go on.
+    import them as `import_warcs` does (the search index at `index_dir` brought up to date).
+    Raises FetchError when the CDX API cannot be read; a capture that cannot be fetched is
+    counted as failed and the rest go on.
 
         backfill(engine, site=settings.SITE_URL, cdx_url=settings.WAYBACK_CDX_URL,
-                 fetch=FetchSettings(user_agent=default_user_agent()), archive_dir=...)
+                 fetch=FetchSettings(user_agent=default_user_agent()), archive_dir=...,
+                 index_dir=...)
     """
     parts = urlsplit(cdx_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -157,7 +160,9 @@ def backfill(
     with tempfile.TemporaryDirectory(prefix="wmkb-wayback-") as folder:
         path = Path(folder) / "wayback.warc.gz"
         asyncio.run(_fetch_all(site, cdx_url, fetch, year_from, year_to, path, summary))
-        summary.imported = import_warcs(engine, [path], site=site, archive_dir=archive_dir)
+        summary.imported = import_warcs(
+            engine, [path], site=site, archive_dir=archive_dir, index_dir=index_dir
+        )
     return summary
 
 

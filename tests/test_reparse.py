@@ -13,8 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
 from tests.conftest import FIXTURE_SITE, ROOT, lock_held_elsewhere, run_cli
 from wmkb.harvester.sitehost import serve_folder
+from wmkb.harvester.store import knowledge_base_version, open_database
+from wmkb.index.directory import index_version
 
 SHIPPED_DATA = ROOT / "harvester" / "data"
 NEW_PHRASING = "privébalans"  # Gemeente Amersfoort's awareness item says "werk-/privébalans"
@@ -152,3 +156,27 @@ def test_wmkb_data_replaces_only_the_files_it_holds(tmp_path, monkeypatch) -> No
     assert data_file("regulations.toml").read_text(encoding="utf-8") == "# edited\n"
     shipped = (SHIPPED_DATA / "gemeenten.csv").read_text(encoding="utf-8")
     assert data_file("gemeenten.csv").read_text(encoding="utf-8") == shipped
+
+
+_REPARSE_SCRIPT = """
+import sys
+from pathlib import Path
+from wmkb.harvester import settings
+from wmkb.harvester.reparse import reparse
+from wmkb.harvester.store import open_database
+summary = reparse(open_database(sys.argv[1]), settings.archive_dir(), index_dir=Path(sys.argv[2]))
+print(summary.changed)
+"""
+
+
+def test_a_script_that_reparses_leaves_the_index_up_to_date(tmp_path, new_kb) -> None:
+    kb = new_kb
+    with serve_folder(FIXTURE_SITE) as origin:
+        assert run_cli(["refresh", "--site", origin + "/", "--delay", "0"], kb).exit_code == 0
+    env = {**os.environ, **kb.env(), "WMKB_DATA": str(_edited_data(tmp_path))}
+    script = [sys.executable, "-c", _REPARSE_SCRIPT, kb.db_url, str(kb.index_dir)]
+    result = subprocess.run(script, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 1
+    with Session(open_database(kb.db_url)) as session:
+        assert index_version(kb.index_dir) == knowledge_base_version(session)
