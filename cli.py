@@ -256,8 +256,7 @@ def _print_summary(summary) -> None:
     click.echo(f"refresh {summary.run_id}: {state} in {summary.duration_s:.1f} s")
     for count in HEADLINE:
         click.echo(f"  {count.key:<13}{summary.counters[count]:>6}")
-    for key, number in summary.counts.items():
-        click.echo(f"    {key:<30}{number:>6}")
+    _print_counters(summary.counts)
     for url, reason in summary.failures[:20]:
         click.echo(f"  failed: {url}: {reason}")
     if summary.doubts:
@@ -366,9 +365,12 @@ def show_command(name_or_slug, db_url, as_json) -> None:
         return
     click.echo(f"{record['name']} ({record['org_type']}, {record['status']})")
     shown = [field.name for field in FIELDS if field.shown and field.name != "org_type"]
-    for key in (*shown, "first_seen", "last_seen"):
-        if record[key] is not None:
-            click.echo(f"  {key}: {record[key]}")
+    facts = {key: record[key] for key in (*shown, "first_seen", "last_seen")}
+    if "inhabitants" in facts:
+        facts["inhabitants"] = _inhabitants(record["cbs_code"], record["inhabitants"])
+    for key, value in facts.items():
+        if value is not None:
+            click.echo(f"  {key}: {value}")
     if record["description"]:
         click.echo("\n" + record["description"])
     for section, items in record["sections"].items():
@@ -376,12 +378,24 @@ def show_command(name_or_slug, db_url, as_json) -> None:
         for item in items:
             click.echo("  • " + item.replace("\n", "\n    "))
     click.echo("\nregulations: " + (", ".join(record["regulations"]) or "–"))
-    click.echo(f"history: {len(record['history'])} changes")
+    count = len(record["history"])
+    click.echo(f"history: {count} change{'' if count == 1 else 's'}")
     for change in record["history"]:
         source = "" if change["source"] == "site" else f" ({change['source']})"
         click.echo(
-            f"  {change['changed_at']} {change['field']}: {change['old']} → {change['new']}{source}"
+            f"  {change['changed_at']} {change['field']}: "
+            f"{_brief(change['old'])} → {_brief(change['new'])}{source}"
         )
+
+
+def _inhabitants(cbs_code: str | None, stated: int | None) -> str | None:
+    """The inhabitants as the web page and the exports give them, with where they come from."""
+    from wmkb.harvester.municipalities import inhabitants_of
+
+    figure = inhabitants_of(cbs_code, stated)
+    if figure.source == "cbs":
+        return f"{figure.count} (CBS {figure.municipality.year})"
+    return None if figure.count is None else f"{figure.count} (as the profile states)"
 
 
 @main.command("changes")
@@ -442,8 +456,17 @@ def stats_command(db_url, as_json) -> None:
     run = numbers["last_refresh"]
     if run:
         click.echo(f"last refresh  {run['started_at']} ({run['status']})")
-        for key, number in run["counters"].items():
-            click.echo(f"  {key:<32}{number:>6}")
+        _print_counters(run["counters"])
+
+
+def _print_counters(counters: dict[str, int]) -> None:
+    """A refresh's counters (harvester/counters.py), one a line, their numbers aligned."""
+    if not counters:
+        return
+    click.echo("counters:")
+    width = max(map(len, counters)) + 2
+    for key, number in counters.items():
+        click.echo(f"  {key:<{width}}{number:>6}")
 
 
 @main.command("doubts")

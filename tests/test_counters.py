@@ -76,9 +76,9 @@ def test_stats_shows_the_last_runs_counters(refreshed) -> None:
     counters = numbers["last_refresh"]["counters"]
     assert counters["fetched"] == summary["fetched"]
     assert counters["requests"] == summary["counts"]["requests"]
-    text = run_cli(["stats"], kb).output
-    assert f"\n  {'requests':<32}{counters['requests']:>6}\n" in text
-    assert f"\n  {'robots_disallowed':<32}{counters['robots_disallowed']:>6}\n" in text
+    lines = run_cli(["stats"], kb).output.splitlines()
+    shown = lines[lines.index("counters:") + 1 :]
+    assert [line.split() for line in shown] == [[key, str(n)] for key, n in counters.items()]
 
 
 def test_the_refresh_summary_prints_its_counters(site, new_kb) -> None:
@@ -87,7 +87,8 @@ def test_the_refresh_summary_prints_its_counters(site, new_kb) -> None:
     lines = result.output.splitlines()
     assert lines[1].split() == ["fetched", str(_stored_counters(new_kb)["fetched"])]
     requests = _stored_counters(new_kb)["requests"]
-    assert f"    {'requests':<30}{requests:>6}" in lines
+    assert "counters:" in lines
+    assert any(line.split() == ["requests", str(requests)] for line in lines)
     assert any(line.split()[0] == "robots_disallowed" for line in lines[10:])
 
 

@@ -118,7 +118,7 @@ def test_an_edited_phrasing_changes_records_history_and_search_without_the_site(
     assert after["last_seen"] == before["last_seen"]  # the site was not visited
     assert after["slug"] in found
     shown = run_cli(["show", "Gemeente Amersfoort"], kb).stdout
-    assert shown.rstrip().endswith("→ ['flexibele_werktijden'] (reader)")
+    assert shown.rstrip().endswith("→ flexibele_werktijden (reader)")
 
     again = _wmkb(kb, "reparse", "--json", data=data)
     assert json.loads(again.stdout)["changed"] == 0  # read again, nothing new to say
