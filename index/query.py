@@ -6,8 +6,8 @@ regulation it names in other words) or in its organisation's own fields. Whoosh'
 holds: "phrases", prefixes (thuis*), OR, NOT, and field filters: type:gemeente,
 regulation:thuiswerken, province:Drenthe, section:dialogue, recognised:2018..2020,
 employees:100..500, inhabitants:20000..40000 (each also by its Dutch name: soort, regeling,
-provincie, onderdeel, erkend, medewerkers, inwoners). rewrite.py reads the query and refuses
-what it cannot mean, naming the valid choices.
+provincie, onderdeel, erkend, medewerkers, inwoners). rewrite.py reads the query, and refuses
+what it cannot mean with what to write instead.
 
 An organisation matches when its practices and its own fields hold every word. Where one
 practice holds them all, the practices are shown; where the words are spread over several
@@ -117,7 +117,7 @@ class SearchResult:
     across: list[dict[str, Any]] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # organisations per value
     suggestion: str | None = None  # "did you mean", when a word is not in the index
-    has_more: bool = False  # more organisations match than this page shows
+    has_more: bool = False  # there is more than this page shows: a next page
 
     @property
     def practices(self) -> int:

@@ -3,8 +3,9 @@
 A `name:value` filter is put in the index's field and value: each field by its English or its
 Dutch name (type or soort, province or provincie …), a number or a range a..b, a province by
 any of its names. A filter on a field that does not exist, a value outside a closed set, a
-reversed range or an unbalanced quote is a QueryError that names the valid choices: a query that
-silently finds nothing would mislead. With `expand`, words that name a regulation also look for
+reversed range or an unbalanced quote is a QueryError that says what to write instead (the valid
+fields, the valid values, the range the right way round): a query that silently finds nothing
+would mislead. With `expand`, words that name a regulation also look for
 the practices that name it otherwise, and a rare compound also for its parts.
 
     >>> rewrite_query("soort:gemeente provincie:friesland")

@@ -16,7 +16,7 @@ Any Dutch municipality, recognised or not, is compared with the recognised munic
 (`advise`): by its CBS figures if it is not recognised, by its whole profile if it is; what at
 least two of its nearest have is its starter package.
 
-    >>> from harvester.store import open_database
+    >>> from wmkb.harvester.store import open_database
     >>> engine = open_database("sqlite://", create=True)  # an empty knowledge base
     >>> zeist = advised_municipality(engine, "Gemeente Zeist")
     >>> zeist.name, advise(engine, zeist).recognised
