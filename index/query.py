@@ -39,7 +39,6 @@ from whoosh.query import And, Not, Or, Query, Term
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results, Searcher
 
-from wmkb.harvester import vocabulary
 from wmkb.index.directory import INDEX_NAME, ORGANISATIONS_INDEX, open_index, state_stamp
 from wmkb.index.facets import facet_counts
 from wmkb.index.ranking import (
@@ -234,8 +233,8 @@ def _allowed(
     if in_section is not None:
         filters.append(in_section)
     if org_type:
-        if org_type not in vocabulary.ORG_TYPES:
-            raise bad_value("type", org_type, vocabulary.ORG_TYPES)
+        if org_type not in choices("org_type"):
+            raise bad_value("type", org_type, choices("org_type"))
         filters.append(Term("org_type", org_type))
     if regulation:
         if regulation.lower() not in choices("regulations"):
