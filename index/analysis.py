@@ -18,6 +18,7 @@ other words. Every token is stemmed, a part as well as the whole.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from whoosh.analysis import (
@@ -28,6 +29,7 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
 )
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
@@ -40,7 +42,7 @@ LANGUAGE = "nl"
 class DecompoundFilter(Filter):
     """Adds a compound's parts beside it (index) or puts its specific parts in its place (query)."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             if token.mode == "query":
                 parts = query_parts(token.text)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import Index
 
 from wmkb.harvester.errors import SearchIndexError
 from wmkb.harvester.municipalities import fold
@@ -30,7 +31,7 @@ def index_version(index_dir: Path) -> int | None:
         return None
 
 
-def open_index(index_dir: Path, name: str = INDEX_NAME):
+def open_index(index_dir: Path, name: str = INDEX_NAME) -> Index:
     """One of the two indexes, for reading. Raises SearchIndexError, naming the command that
     makes one, when there is none."""
     if not whoosh_index.exists_in(index_dir, indexname=name):

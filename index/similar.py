@@ -470,7 +470,9 @@ def _jaccard(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return len(mine & theirs) / len(union) if union else 0.0
 
 
-def _weighted_jaccard(mine: frozenset[str], theirs: frozenset[str], weight: dict[str, float]):
+def _weighted_jaccard(
+    mine: frozenset[str], theirs: frozenset[str], weight: dict[str, float]
+) -> float:
     union = sum(weight.get(word, 0.0) for word in mine | theirs)
     return sum(weight.get(word, 0.0) for word in mine & theirs) / union if union else 0.0
 
