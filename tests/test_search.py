@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +16,13 @@ from sqlalchemy.orm import Session
 from tests.conftest import FIXTURE_SITE, ROOT, gold_files, run_cli
 from wmkb.harvester.pipeline import record_from_page
 from wmkb.harvester.store import open_database, save_profile
+from wmkb.index.analysis import dutch_analyzer
 from wmkb.index.build import rebuild
 from wmkb.index.compounds import query_parts, split
+from wmkb.index.directory import ORGANISATIONS_INDEX, open_index
 from wmkb.index.evaluate import evaluate, load_judged, means, score_ranking
 from wmkb.index.query import search
+from wmkb.index.ranking import BM25_B, BM25_K1
 
 JUDGED = Path(__file__).parent / "judged_queries.toml"
 # Floors for the judged queries over the fixture site, at the measured scores with the Dutch
@@ -201,6 +205,26 @@ def test_organisations_after_the_practices_show_the_score_they_were_ranked_by(kb
     across = search(kb.index_dir, "thuiswerken zorgverlof", limit=50).across
     assert len({row["score"] for row in across}) > 1
     assert _best_first(across)
+
+
+def test_an_organisation_is_scored_by_bm25f_over_its_words(kb) -> None:
+    # ranking.py names the weighting: an organisation's score for one word is BM25 of that word
+    # in its `words` field, at BM25_B and BM25_K1, with Whoosh's idf.
+    rows = search(kb.index_dir, "bedrijfsarts", expand=False, by_organisation=True).rows
+    [stem] = [token.text for token in dutch_analyzer()("bedrijfsarts")]
+    with open_index(kb.index_dir, ORGANISATIONS_INDEX).searcher() as searcher:
+        reader = searcher.reader()
+        idf = math.log(reader.doc_count_all() / (reader.doc_frequency("words", stem) + 1)) + 1
+        average_length = searcher.avg_field_length("words")
+        frequency = dict(reader.postings("words", stem).items_as("weight"))
+        docnum = {reader.stored_fields(number)["slug"]: number for number in frequency}
+        expected = {}
+        for slug, number in docnum.items():
+            tf, length = frequency[number], searcher.doc_field_length(number, "words", 1)
+            norm = (1 - BM25_B) + BM25_B * length / average_length
+            expected[slug] = idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+    assert len(rows) == len(expected) >= 3
+    assert {row["slug"]: row["score"] for row in rows} == pytest.approx(expected)
 
 
 def _stored_in_order(home: Path, pages: list[Path]) -> Path:
