@@ -44,6 +44,7 @@ from wmkb.index.facets import facet_counts
 from wmkb.index.ranking import (
     WEIGHTING,
     OrganisationRanking,
+    RankedOrganisations,
     all_of,
     any_of,
     constant_scored,
@@ -184,31 +185,14 @@ def search(
         ranked = ranking.top(wanted * PHRASE_SPARE)
         matched = _Matches(practices, practice_query, ranked.slugs)
     found = SearchResult(hits=[], organisations=ranked.matching, has_more=ranked.more)
+    page = _Page(practices, practice_query, matched, ranked, offset, limit)
     if by_organisation:
-        shown = ranked.slugs if phrase else ranked.slugs[offset : offset + limit]
-        missing = [slug for slug in shown if not matched.of(slug)]
-        matched.add_across(_across_practices(practices, practice_query, missing))
-        rows = [slug for slug in shown if matched.of(slug)]
-        page = rows[offset : offset + limit] if phrase else rows
-        found.rows = [matched.row(slug, ranked.scores[slug]) for slug in page]
+        found.rows = page.organisations(phrase=phrase)
         found.hits = [hit for row in found.rows for hit in row["practices"]]
     else:
         found.hits = matched.best(offset, limit)
-        found.has_more = found.has_more or matched.count > offset + limit
-        room = offset + limit - matched.count
-        if room > 0:
-            # The practices end on this page: the organisations whose words are spread over
-            # their practices follow, so that every organisation found is shown.
-            missing = [slug for slug in ranked.slugs if not matched.of(slug)]
-            across = _Matches.empty()
-            across.add_across(_across_practices(practices, practice_query, missing))
-            spread = [slug for slug in missing if across.of(slug)]
-            start = max(0, offset - matched.count)
-            found.across = [
-                across.row(slug, ranked.scores[slug])
-                for slug in spread[start : start + min(room, limit)]
-            ]
-            found.has_more = found.has_more or len(spread) > start + min(room, limit)
+        found.across, more_across = page.across_after_practices()
+        found.has_more = found.has_more or matched.count > offset + limit or more_across
     if facets:
         found.facets, found.organisations = facet_counts(
             index_dir, organisations, counting_query, allow
@@ -216,6 +200,48 @@ def search(
     if found.organisations < SUGGEST_BELOW:
         found.suggestion = suggestion(organisations, query)
     return found
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One page of rows of organisations, from the practices matched within the organisations
+    ranked first; each row carries the score its organisation was ranked by."""
+
+    practices: Searcher
+    query: Query  # the practices query
+    matched: _Matches
+    ranked: RankedOrganisations
+    offset: int
+    limit: int
+
+    def organisations(self, *, phrase: bool) -> list[dict[str, Any]]:
+        """The page's organisations, each with its best practices, or with the practice that
+        holds each word where no one practice holds them all. With a phrase, the ranked
+        organisations that lack it are left out before the page is cut."""
+        ranked, matched = self.ranked, self.matched
+        end = self.offset + self.limit
+        shown = ranked.slugs if phrase else ranked.slugs[self.offset : end]
+        missing = [slug for slug in shown if not matched.of(slug)]
+        matched.add_across(_across_practices(self.practices, self.query, missing))
+        rows = [slug for slug in shown if matched.of(slug)]
+        page = rows[self.offset : end] if phrase else rows
+        return [matched.row(slug, ranked.scores[slug]) for slug in page]
+
+    def across_after_practices(self) -> tuple[list[dict[str, Any]], bool]:
+        """Where the practices end on this page, the organisations whose words are spread over
+        their practices, so that every organisation found is shown; and whether more follow."""
+        matched = self.matched
+        room = self.offset + self.limit - matched.count
+        if room <= 0:
+            return [], False
+        missing = [slug for slug in self.ranked.slugs if not matched.of(slug)]
+        across = _Matches.empty()
+        across.add_across(_across_practices(self.practices, self.query, missing))
+        spread = [slug for slug in missing if across.of(slug)]
+        start = max(0, self.offset - matched.count)
+        end = start + min(room, self.limit)
+        rows = [across.row(slug, self.ranked.scores[slug]) for slug in spread[start:end]]
+        return rows, len(spread) > end
 
 
 def render_marks(marked: str, start: str, end: str) -> str:
