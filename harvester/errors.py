@@ -8,7 +8,7 @@
     ├── ParseError       a page could not be read (carries the URL and the reason)
     ├── StoreError       the database is missing, unreadable or of another schema
     ├── ArchiveError     a WARC file or record that cannot be read (carries the place)
-    ├── IndexError_      the search index is missing or out of step
+    ├── SearchIndexError there is no search index where one is looked for
     ├── QueryError       a search query that cannot be parsed
     └── LockedError      another refresh holds the knowledge base
 
@@ -89,8 +89,8 @@ class ArchiveError(WmkbError):
         self.reason = reason
 
 
-class IndexError_(WmkbError):  # noqa: N801 - the builtin IndexError is a different thing
-    pass
+class SearchIndexError(WmkbError):
+    """No search index where one is looked for; the message names the place and `wmkb reindex`."""
 
 
 class QueryError(WmkbError):

@@ -4,17 +4,21 @@
 stemmer, so that "medewerkers" finds "medewerker" and "privé" finds "prive".
 
 `compound_analyzer` (the `parts` field): the same, with each compound also standing for its
-parts. At index time a word yields itself and its parts ("thuiswerken" → thuiswerken, thuis,
-werken); at query time a compound yields only its specific parts, which must all match
-("thuiswerkmogelijkheden" → thuis AND werk), so a query word finds the practices that say it
-in other words.
+parts. At index time a word yields itself and its parts; at query time a compound yields only
+its specific parts, which must all match, so a query word finds the practices that say it in
+other words. Every token is stemmed, a part as well as the whole.
 
     >>> [token.text for token in dutch_analyzer()("De medewerkers werken thuis")]
     ['medewerker', 'werk', 'thuis']
+    >>> [token.text for token in compound_analyzer()("thuiswerken")]
+    ['thuiswerk', 'thuis', 'werk']
+    >>> [token.text for token in compound_analyzer()("thuiswerkmogelijkheden", mode="query")]
+    ['thuis', 'werk']
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from whoosh.analysis import (
@@ -25,6 +29,7 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
 )
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
@@ -37,7 +42,7 @@ LANGUAGE = "nl"
 class DecompoundFilter(Filter):
     """Adds a compound's parts beside it (index) or puts its specific parts in its place (query)."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             if token.mode == "query":
                 parts = query_parts(token.text)

@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.index import Index
 
-from wmkb.harvester.errors import IndexError_
+from wmkb.harvester.errors import SearchIndexError
 from wmkb.harvester.municipalities import fold
 
 STATE_FILE = "wmkb-index.json"
@@ -30,10 +31,11 @@ def index_version(index_dir: Path) -> int | None:
         return None
 
 
-def open_index(index_dir: Path, name: str = INDEX_NAME):
-    """One of the two indexes, for reading. Raises IndexError_ with the command that makes one."""
+def open_index(index_dir: Path, name: str = INDEX_NAME) -> Index:
+    """One of the two indexes, for reading. Raises SearchIndexError, naming the command that
+    makes one, when there is none."""
     if not whoosh_index.exists_in(index_dir, indexname=name):
-        raise IndexError_(f"no index at {index_dir}; run `wmkb reindex`")
+        raise SearchIndexError(f"no index at {index_dir}; run `wmkb reindex`")
     return whoosh_index.open_dir(index_dir, indexname=name)
 
 

@@ -1,5 +1,6 @@
 """Judging search quality: recall@10 and nDCG@10 of a set of judged queries, over the ranking
-of organisations (each organisation counted once, at the place of its best practice).
+of organisations (a search by organisation: each organisation once, where the organisations
+index ranks it).
 
 recall@10 is the share of the relevant organisations found in the top 10, out of at most 10
 (a query with 20 relevant organisations that shows 10 of them scores 1.0); nDCG@10 uses

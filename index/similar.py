@@ -16,7 +16,7 @@ Any Dutch municipality, recognised or not, is compared with the recognised munic
 (`advise`): by its CBS figures if it is not recognised, by its whole profile if it is; what at
 least two of its nearest have is its starter package.
 
-    >>> from harvester.store import open_database
+    >>> from wmkb.harvester.store import open_database
     >>> engine = open_database("sqlite://", create=True)  # an empty knowledge base
     >>> zeist = advised_municipality(engine, "Gemeente Zeist")
     >>> zeist.name, advise(engine, zeist).recognised
@@ -470,7 +470,9 @@ def _jaccard(mine: frozenset[str], theirs: frozenset[str]) -> float:
     return len(mine & theirs) / len(union) if union else 0.0
 
 
-def _weighted_jaccard(mine: frozenset[str], theirs: frozenset[str], weight: dict[str, float]):
+def _weighted_jaccard(
+    mine: frozenset[str], theirs: frozenset[str], weight: dict[str, float]
+) -> float:
     union = sum(weight.get(word, 0.0) for word in mine | theirs)
     return sum(weight.get(word, 0.0) for word in mine & theirs) / union if union else 0.0
 

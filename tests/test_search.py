@@ -3,21 +3,26 @@ and the judged queries that keep the analysis honest."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.conftest import FIXTURE_SITE, gold_files, run_cli
+from tests.conftest import FIXTURE_SITE, ROOT, gold_files, run_cli
 from wmkb.harvester.pipeline import record_from_page
 from wmkb.harvester.store import open_database, save_profile
+from wmkb.index.analysis import dutch_analyzer
 from wmkb.index.build import rebuild
 from wmkb.index.compounds import query_parts, split
+from wmkb.index.directory import ORGANISATIONS_INDEX, open_index
 from wmkb.index.evaluate import evaluate, load_judged, means, score_ranking
 from wmkb.index.query import search
+from wmkb.index.ranking import BM25_B, BM25_K1
 
 JUDGED = Path(__file__).parent / "judged_queries.toml"
 # Floors for the judged queries over the fixture site, at the measured scores with the Dutch
@@ -160,6 +165,68 @@ def test_eval_command_prints_both_scores(kb) -> None:
     assert body["dutch"]["queries"] == body["plain"]["queries"] >= 25
 
 
+def _best_first(rows: list[dict]) -> bool:
+    """Whether rows of organisations read best first by the scores they show, equal scores
+    in slug order."""
+    order = [(-row["score"], row["slug"]) for row in rows]
+    return order == sorted(order)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "thuiswerken gemeente",
+        "verlof kopen",
+        '"flexibele werktijden"',
+        "workshop",
+        "thuiswerken NOT gemeente",
+        "mantelzorgmakelaar OR casemanager",
+    ],
+)
+def test_an_organisation_is_shown_with_the_score_it_was_ranked_by(kb, query: str) -> None:
+    # Organisations are ranked in the organisations index; a row showing the score of its best
+    # practice (from the practices index) would read out of order.
+    rows = search(kb.index_dir, query, limit=50, by_organisation=True).by_organisation()
+    assert len({row["score"] for row in rows}) > 1  # scores that tell the rows apart
+    assert _best_first(rows)
+    scores = [row["score"] for row in _found_by_organisation(kb, query)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _found_by_organisation(kb, query: str) -> list[dict]:
+    result = run_cli(["search", query, "--by-org", "--json", "--limit", "50"], kb)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_organisations_after_the_practices_show_the_score_they_were_ranked_by(kb) -> None:
+    # The organisations whose words are spread over their practices follow the practices in
+    # the order of their ranking among organisations, each with that score.
+    across = search(kb.index_dir, "thuiswerken zorgverlof", limit=50).across
+    assert len({row["score"] for row in across}) > 1
+    assert _best_first(across)
+
+
+def test_an_organisation_is_scored_by_bm25f_over_its_words(kb) -> None:
+    # ranking.py names the weighting: an organisation's score for one word is BM25 of that word
+    # in its `words` field, at BM25_B and BM25_K1, with Whoosh's idf.
+    rows = search(kb.index_dir, "bedrijfsarts", expand=False, by_organisation=True).rows
+    [stem] = [token.text for token in dutch_analyzer()("bedrijfsarts")]
+    with open_index(kb.index_dir, ORGANISATIONS_INDEX).searcher() as searcher:
+        reader = searcher.reader()
+        idf = math.log(reader.doc_count_all() / (reader.doc_frequency("words", stem) + 1)) + 1
+        average_length = searcher.avg_field_length("words")
+        frequency = dict(reader.postings("words", stem).items_as("weight"))
+        docnum = {reader.stored_fields(number)["slug"]: number for number in frequency}
+        expected = {}
+        for slug, number in docnum.items():
+            tf, length = frequency[number], searcher.doc_field_length(number, "words", 1)
+            norm = (1 - BM25_B) + BM25_B * length / average_length
+            expected[slug] = idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
+    assert len(rows) == len(expected) >= 3
+    assert {row["slug"]: row["score"] for row in rows} == pytest.approx(expected)
+
+
 def _stored_in_order(home: Path, pages: list[Path]) -> Path:
     """A knowledge base of the fixture site's profiles, stored in the given order, indexed."""
     engine = open_database(f"sqlite:///{home / 'wmkb.sqlite'}", create=True)
@@ -197,3 +264,23 @@ def test_equal_scores_rank_alike_whatever_order_a_crawl_stored_them_in(tmp_path:
             assert score > next_score or slug <= next_slug, query
     first = search(forward, "thuiswerken gemeente", limit=2).hits
     assert first[0].score == first[1].score  # the fixture site has such a tie
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return imported | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+
+
+def test_nothing_outside_the_index_imports_whoosh() -> None:
+    # Whoosh stays behind index/ (index/__init__.py): the rest of wmkb asks index/ to search.
+    folders = ("harvester", "web", "benchmarks")
+    sources = [ROOT / "cli.py", *(path for folder in folders for path in (ROOT / folder).rglob("*.py"))]
+    assert len(sources) > 20
+    whoosh_users = [
+        path.relative_to(ROOT)
+        for path in sources
+        if any(name.split(".")[0] == "whoosh" for name in _imported_modules(path))
+    ]
+    assert whoosh_users == []
+    assert "whoosh.query" in _imported_modules(ROOT / "index" / "query.py")  # the test can see one

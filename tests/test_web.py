@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import FIXTURE_SITE, KnowledgeBase, run_cli
 from wmkb.harvester import lookup
 from wmkb.harvester.doubts import KINDS, Doubt
-from wmkb.harvester.errors import IndexError_, StoreError
+from wmkb.harvester.errors import SearchIndexError, StoreError
 from wmkb.harvester.models import Doubt as ModelDoubt
 from wmkb.harvester.models import RefreshRun
 from wmkb.harvester.sitehost import serve_folder
@@ -482,7 +482,7 @@ def test_a_missing_database_or_index_is_refused_at_start(refreshed, tmp_path) ->
     kb, _ = refreshed
     with pytest.raises(StoreError, match="run `wmkb refresh` first"):
         create_app(f"sqlite:///{tmp_path / 'none.sqlite'}", kb.index_dir)
-    with pytest.raises(IndexError_, match="run `wmkb reindex`"):
+    with pytest.raises(SearchIndexError, match="run `wmkb reindex`"):
         create_app(kb.db_url, tmp_path / "no-index")
     result = run_cli(["serve", "--index", str(tmp_path / "no-index")], kb)
     assert result.exit_code == 1

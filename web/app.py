@@ -46,9 +46,9 @@ from starlette.templating import Jinja2Templates
 
 from wmkb.harvester import lookup
 from wmkb.harvester.errors import (
-    IndexError_,
     NotFoundError,
     QueryError,
+    SearchIndexError,
     StoreError,
     UsageError,
     WmkbError,
@@ -79,7 +79,7 @@ SECURITY_HEADERS = {
 def create_app(db_url: str, index_dir: Path, *, allowed_hosts: list[str] | None = None):
     """The application over the knowledge base at `db_url` and the index in `index_dir`.
 
-    Raises StoreError (no database, or one of another schema) or IndexError_ (no index) at
+    Raises StoreError (no database, or one of another schema) or SearchIndexError (no index) at
     once, so that `wmkb serve` fails before it listens rather than on the first page.
     """
     engine = read_only(open_database(db_url))
@@ -404,7 +404,7 @@ class _Site:
             )
         if isinstance(error, UsageError):
             return self.error(request, 400, "Dit gaat niet", str(error))
-        if isinstance(error, StoreError | IndexError_):
+        if isinstance(error, StoreError | SearchIndexError):
             return self.error(
                 request,
                 503,

@@ -18,7 +18,7 @@ from importlib import resources
 from wmkb.harvester import doubts, vocabulary
 from wmkb.harvester.errors import QueryError, WmkbError
 from wmkb.harvester.record import FIELDS
-from wmkb.index.query import FILTERS
+from wmkb.index.rewrite import FILTERS
 from wmkb.index.similar import Reason
 
 

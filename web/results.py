@@ -52,7 +52,7 @@ class SearchPage:
 
 
 def search_page(index_dir: Path, state: SearchState) -> SearchPage:
-    """Raises QueryError for a query the index cannot read, IndexError_ without an index."""
+    """Raises QueryError for a query the index cannot read, SearchIndexError without an index."""
     offset = (state.pagina - 1) * state.per
     found = _search(index_dir, state, limit=state.per, offset=offset)
     page = SearchPage(state, found, organisations=found.organisations)
