@@ -267,7 +267,7 @@ class BadRecord:
         return f"{self.file} at offset {self.offset}: {self.reason}"
 
 
-def read_captures(directory: Path, places: Iterable[tuple[str, int]]) -> Iterator[Capture]:
+def captures_at(directory: Path, places: Iterable[tuple[str, int]]) -> Iterator[Capture]:
     """The records at these places of the archive, in the order given (group them by file for
     speed: each file is opened once per run of places in it). Raises ArchiveError."""
     stream: BinaryIO | None = None

@@ -29,7 +29,7 @@ from wmkb.harvester.errors import UsageError
 from wmkb.harvester.models import Organisation
 from wmkb.harvester.municipalities import (
     PROVINCES,
-    Municipality,
+    CbsMunicipality,
     cbs_figures,
     closest_provinces,
     municipalities,
@@ -99,8 +99,8 @@ def target_share(value: float) -> float:
 class ProvinceCoverage:
     name: str
     municipalities: int
-    recognised: list[tuple[Municipality, Recognition]]  # by date of recognition
-    not_recognised: list[Municipality]  # the most inhabitants first
+    recognised: list[tuple[CbsMunicipality, Recognition]]  # by date of recognition
+    not_recognised: list[CbsMunicipality]  # the most inhabitants first
     other_organisations: dict[str, int]  # recognised, by type, whose province is known
 
     @property

@@ -137,7 +137,7 @@ class Sitemap:
     sitemaps: list[str]  # further sitemap files named by a sitemap index
 
 
-def read_sitemap(body: bytes) -> Sitemap:
+def parse_sitemap(body: bytes) -> Sitemap:
     """Entries of a <urlset>, or the sitemaps of a <sitemapindex>; nothing for bad XML."""
     try:
         root = ElementTree.fromstring(body)

@@ -223,7 +223,7 @@ class Fetcher:
                 content_type = response.headers.get("Content-Type")
                 if status == 200 and not accept_any_type and not is_html(content_type):
                     return Response(url, url, status, b"", content_type, None, None)
-                body = await self._read_capped(url, response) if status == 200 else b""
+                body = await self._body_capped(url, response) if status == 200 else b""
                 return Response(
                     url,
                     url,
@@ -243,7 +243,7 @@ class Fetcher:
             reason = f"connection failed: {str(error) or type(error).__name__}"
             raise FetchError(url, reason, kind="connection", retryable=True) from error
 
-    async def _read_capped(self, url: str, response: httpx.Response) -> bytes:
+    async def _body_capped(self, url: str, response: httpx.Response) -> bytes:
         limit = self.config.max_page_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:

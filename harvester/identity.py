@@ -47,28 +47,28 @@ class Identity:
         )
 
 
-def same_organisation(known: Identity, found: Identity) -> bool:
-    """Whether `found` (at a new URL) is the organisation `known` (at its old one)."""
-    if known.name != found.name:
+def same_organisation(earlier: Identity, found: Identity) -> bool:
+    """Whether `found` (at a new URL) is the organisation `earlier` (at its old one)."""
+    if earlier.name != found.name:
         return False
     strong = [
         mine == theirs
         for mine, theirs in (
-            (known.cbs_code, found.cbs_code),
-            (known.website_host, found.website_host),
+            (earlier.cbs_code, found.cbs_code),
+            (earlier.website_host, found.website_host),
         )
         if mine is not None and theirs is not None
     ]
     if strong:
         return all(strong)  # one that disagrees outweighs the name
     # A new CMS may rename every path, so the page name decides only when nothing else can.
-    return known.page_name is not None and known.page_name == found.page_name
+    return earlier.page_name is not None and earlier.page_name == found.page_name
 
 
 @dataclass(frozen=True)
 class Moves:
-    pairs: list[tuple[Key, Key]]  # (known, found): the same organisation at its new URL
-    ambiguous: int  # found organisations that match more than one known one, or share one
+    pairs: list[tuple[Key, Key]]  # (earlier, found): the same organisation at its new URL
+    ambiguous: int  # found organisations that match more than one earlier one, or share one
 
 
 def match_moves(
@@ -78,13 +78,13 @@ def match_moves(
     time. Only one-to-one matches are pairs: when two candidates fit, guessing could merge two
     organisations' histories, so neither is paired and the case is counted instead."""
     matches = {
-        found_key: [known_key for known_key, known in gone if same_organisation(known, found)]
+        found_key: [key for key, earlier in gone if same_organisation(earlier, found)]
         for found_key, found in arrived
     }
     claims: dict[Key, int] = {}
     for candidates in matches.values():
-        for known_key in candidates:
-            claims[known_key] = claims.get(known_key, 0) + 1
+        for earlier_key in candidates:
+            claims[earlier_key] = claims.get(earlier_key, 0) + 1
     pairs, ambiguous = [], 0
     for found_key, candidates in matches.items():
         if len(candidates) == 1 and claims[candidates[0]] == 1:

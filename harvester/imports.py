@@ -34,7 +34,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from wmkb.harvester.archive import ArchiveWriter, BadRecord, Capture, captures, read_captures
+from wmkb.harvester.archive import ArchiveWriter, BadRecord, Capture, captures, captures_at
 from wmkb.harvester.archive import warc_date as _warc_date
 from wmkb.harvester.discover import canonical_url
 from wmkb.harvester.errors import ArchiveError
@@ -224,7 +224,7 @@ class _Importer:
             self.summary.already_imported += 1
             return
         try:
-            capture = next(read_captures(Path("/"), [(item.file, item.offset)]))
+            capture = next(captures_at(Path("/"), [(item.file, item.offset)]))
         except ArchiveError as error:
             self._failed(item.url, str(error))
             return
@@ -460,10 +460,10 @@ class _Importer:
                 archive_file=place.file, archive_offset=place.offset, archived_at=place.date
             )
         with writing(session):
-            known = session.execute(_PAGE_DATES, {"url": item.url}).one_or_none()
-            if known is None:
+            stored = session.execute(_PAGE_DATES, {"url": item.url}).one_or_none()
+            if stored is None:
                 session.execute(insert(Page.__table__), {"url": item.url, **values})
-            elif (known.fetched_at or datetime.min) < item.date:
+            elif (stored.fetched_at or datetime.min) < item.date:
                 session.execute(
                     update(Page.__table__).where(Page.__table__.c.url == item.url).values(values)
                 )

@@ -49,7 +49,7 @@ def head() -> str:
     return _script().get_current_head()
 
 
-def is_known(revision: str) -> bool:
+def is_ours(revision: str) -> bool:
     """False for a revision written by a newer wmkb than this one."""
     try:
         return _script().get_revision(revision) is not None

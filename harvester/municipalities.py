@@ -38,7 +38,10 @@ PROVINCES = (
 
 
 @dataclass(frozen=True)
-class Municipality:
+class CbsMunicipality:
+    """One municipality's CBS figures as the shipped gemeenten.csv gives them; the database's
+    copy of them is a row of models.Municipality."""
+
     cbs_code: str
     name: str
     province: str
@@ -59,14 +62,14 @@ def fold(name: str) -> str:
 
 
 @cache
-def municipalities() -> tuple[Municipality, ...]:
+def municipalities() -> tuple[CbsMunicipality, ...]:
     try:
         with data_file("gemeenten.csv").open(encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
         raise WmkbError(f"harvester/data/gemeenten.csv cannot be read: {error}") from error
     return tuple(
-        Municipality(
+        CbsMunicipality(
             row["cbs_code"], row["name"], row["province"], int(row["inhabitants"]), int(row["year"])
         )
         for row in rows
@@ -74,7 +77,7 @@ def municipalities() -> tuple[Municipality, ...]:
 
 
 @cache
-def _names() -> tuple[dict[str, Municipality], dict[str, str]]:
+def _names() -> tuple[dict[str, CbsMunicipality], dict[str, str]]:
     by_name = {fold(m.name): m for m in municipalities()}
     with data_file("municipalities.toml").open("rb") as handle:
         data = tomllib.load(handle)
@@ -90,7 +93,7 @@ def _names() -> tuple[dict[str, Municipality], dict[str, str]]:
     return by_name, provinces
 
 
-def match_municipality(name: str) -> Municipality | None:
+def match_municipality(name: str) -> CbsMunicipality | None:
     """The CBS municipality an organisation's name names, or None."""
     by_name, _ = _names()
     key = fold(name)
@@ -100,7 +103,7 @@ def match_municipality(name: str) -> Municipality | None:
     return by_name.get(without_suffix)
 
 
-def find_municipalities(text: str, *, limit: int = 20) -> list[Municipality]:
+def find_municipalities(text: str, *, limit: int = 20) -> list[CbsMunicipality]:
     """The municipalities a search box's text may mean: the one it names first ("Den Bosch"),
     then those whose name contains it ("berg" → Berg en Dal, Bergeijk …), else near spellings."""
     key = fold(text)
@@ -118,7 +121,7 @@ def find_municipalities(text: str, *, limit: int = 20) -> list[Municipality]:
 
 
 @cache
-def _by_cbs_name() -> dict[str, Municipality]:
+def _by_cbs_name() -> dict[str, CbsMunicipality]:
     return {municipality.name: municipality for municipality in municipalities()}
 
 
@@ -136,7 +139,7 @@ def closest_provinces(name: str, *, limit: int = 3) -> list[str]:
     return list(dict.fromkeys(provinces[key] for key in near))[:limit]
 
 
-def cbs_figures(cbs_code: str | None) -> Municipality | None:
+def cbs_figures(cbs_code: str | None) -> CbsMunicipality | None:
     return _by_code().get(cbs_code) if cbs_code else None
 
 
@@ -144,7 +147,7 @@ def cbs_figures(cbs_code: str | None) -> Municipality | None:
 class Inhabitants:
     count: int | None
     source: str | None  # "cbs", "page", or None when neither gives a figure
-    municipality: Municipality | None  # CBS's figures, when the organisation is linked to them
+    municipality: CbsMunicipality | None  # CBS's figures, when the organisation is linked to them
 
 
 def inhabitants_of(cbs_code: str | None, stated: int | None) -> Inhabitants:
@@ -161,7 +164,7 @@ def inhabitants_of(cbs_code: str | None, stated: int | None) -> Inhabitants:
 
 
 @cache
-def _by_code() -> dict[str, Municipality]:
+def _by_code() -> dict[str, CbsMunicipality]:
     return {municipality.cbs_code: municipality for municipality in municipalities()}
 
 

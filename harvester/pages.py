@@ -100,8 +100,8 @@ class PageBook:
     """The pages table as one refresh uses it: a lookup per URL, its writes in batches.
 
         book = PageBook(engine)
-        known = book.stored("https://example.nl/")
-        book.save("https://example.nl/", row, known=known)
+        stored = book.stored("https://example.nl/")
+        book.save("https://example.nl/", row, stored=stored)
         book.close()  # writes what is left
     """
 
@@ -136,9 +136,9 @@ class PageBook:
             doubts_json=row.doubts,
         )
 
-    def save(self, url: str, row: PageRow, *, known: StoredPage | None) -> None:
-        """Write `row` for `url` (in the next batch); `known` is its stored page, if any."""
-        if known is not None:
+    def save(self, url: str, row: PageRow, *, stored: StoredPage | None) -> None:
+        """Write `row` for `url` (in the next batch); `stored`: its row as stored, if any."""
+        if stored is not None:
             self._updates.append({"page_url": url, **row.values()})
         else:
             self._inserts.append({"url": url, **row.values()})

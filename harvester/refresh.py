@@ -29,7 +29,7 @@ from wmkb.harvester import settings
 from wmkb.harvester.archive import ArchiveWriter
 from wmkb.harvester.counters import Count, Counters
 from wmkb.harvester.crawl import Crawler, Fetch, Skip
-from wmkb.harvester.discover import MAX_SITEMAPS, canonical_url, read_sitemap, same_site
+from wmkb.harvester.discover import MAX_SITEMAPS, canonical_url, parse_sitemap, same_site
 from wmkb.harvester.doubts import listed_doubts
 from wmkb.harvester.errors import FetchError, UnreachableError
 from wmkb.harvester.fetch import Fetcher, FetchSettings, Response
@@ -302,7 +302,7 @@ async def _sitemap_lastmods(
         handler.keep(url, response, kind="sitemap")
         if response.status != 200:
             continue
-        sitemap = read_sitemap(response.body)
+        sitemap = parse_sitemap(response.body)
         queue.extend(sitemap.sitemaps)
         for entry in sitemap.entries:
             page = canonical_url(entry.url)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from wmkb.harvester import settings
-from wmkb.harvester.archive import Capture, read_captures
+from wmkb.harvester.archive import Capture, captures_at
 from wmkb.harvester.discover import canonical_url
 from wmkb.harvester.errors import ArchiveError
 from wmkb.harvester.lock import refresh_lock
@@ -112,7 +112,7 @@ def _captures(archive_dir: Path, places: list, summary: ReparseSummary, urls: di
     """Each place with its capture, or None for one that cannot be read (counted as failed)."""
     for place in places:
         try:
-            yield place, next(read_captures(archive_dir, [place]))
+            yield place, next(captures_at(archive_dir, [place]))
         except ArchiveError as error:
             _failed(summary, urls[place], str(error))
             yield place, None

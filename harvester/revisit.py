@@ -20,11 +20,11 @@ from wmkb.harvester.crawl import Fetch, Skip
 from wmkb.harvester.pages import StoredPage
 
 
-def decide(known: StoredPage | None, lastmod: datetime | None, *, full: bool) -> Fetch | Skip:
-    """How to ask for a page stored as `known` (None: never fetched) that the sitemap dates
+def decide(stored: StoredPage | None, lastmod: datetime | None, *, full: bool) -> Fetch | Skip:
+    """How to ask for a page stored as `stored` (None: never fetched) that the sitemap dates
     `lastmod` (None: it gives no date, or does not list the page)."""
-    if full or known is None or known.status != 200 or known.fetched_at is None:
+    if full or stored is None or stored.status != 200 or stored.fetched_at is None:
         return Fetch()
-    if lastmod is not None and lastmod <= known.fetched_at.replace(tzinfo=UTC):
-        return Skip(links=known.links())
-    return Fetch(etag=known.etag, last_modified=known.last_modified)
+    if lastmod is not None and lastmod <= stored.fetched_at.replace(tzinfo=UTC):
+        return Skip(links=stored.links())
+    return Fetch(etag=stored.etag, last_modified=stored.last_modified)

@@ -35,8 +35,7 @@ from wmkb.harvester.models import (
     OrganisationRegulation,
     Practice,
 )
-from wmkb.harvester.municipalities import Municipality as CbsFigures
-from wmkb.harvester.municipalities import municipalities
+from wmkb.harvester.municipalities import CbsMunicipality, municipalities
 from wmkb.harvester.record import FIELDS, Profile
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a reader waits this long for a writer's transaction
@@ -142,7 +141,7 @@ def _engine(url: str, *, create: bool) -> Engine:
 def _upgrade(engine: Engine) -> migrate.Upgrade:
     with engine.connect() as connection:
         before = migrate.revision_of(connection)
-    if before is not None and not migrate.is_known(before):
+    if before is not None and not migrate.is_ours(before):
         raise _newer(engine, before)
     if before == migrate.head():
         return migrate.Upgrade(before, before)
@@ -157,7 +156,7 @@ def _require_head(engine: Engine) -> None:
         raise StoreError(f"no knowledge base at {where(engine.url)}; run `wmkb refresh` first")
     if revision == migrate.head():
         return
-    if not migrate.is_known(revision):
+    if not migrate.is_ours(revision):
         raise _newer(engine, revision)
     raise StoreError(
         f"the knowledge base at {where(engine.url)} has schema revision {revision}, older than "
@@ -200,7 +199,7 @@ def load_municipalities(engine: Engine) -> None:
             session.merge(Municipality(**dict(zip(_CBS_FIELDS, row, strict=True))))
 
 
-_CBS_FIELDS = tuple(field.name for field in fields(CbsFigures))  # cbs_code first
+_CBS_FIELDS = tuple(field.name for field in fields(CbsMunicipality))  # cbs_code first
 _MUNICIPALITY_ROWS = select(*(getattr(Municipality, name) for name in _CBS_FIELDS))
 
 
@@ -410,7 +409,7 @@ def follow_moves(
     session: Session, arrived: Iterable[str], seen: set[str], *, run_id: int | None, now: datetime
 ) -> Moves:
     """Organisations a refresh stored as new (at `arrived` URLs) that are ones it knew at a URL
-    it did not see (harvester/identity.py) are merged into them: the known one takes the new
+    it did not see (harvester/identity.py) are merged into them: the earlier one takes the new
     URL and record, and keeps its slug, history and first_seen, with the move recorded as a
     change of `url`. The new row, made by this run, goes. Returns what was paired."""
     arrived = set(arrived)
@@ -428,8 +427,8 @@ def follow_moves(
             [(url, who) for url, who in identities.items() if url not in arrived],
             [(url, who) for url, who in identities.items() if url in arrived],
         )
-        for known_url, found_url in moves.pairs:
-            _merge(session, known_url, found_url, run_id=run_id, now=now)
+        for earlier_url, found_url in moves.pairs:
+            _merge(session, earlier_url, found_url, run_id=run_id, now=now)
     return moves
 
 
@@ -439,33 +438,33 @@ _IDENTITIES = select(
 
 
 def _merge(
-    session: Session, known_url: str, found_url: str, *, run_id: int | None, now: datetime
+    session: Session, earlier_url: str, found_url: str, *, run_id: int | None, now: datetime
 ) -> None:
     with_items = (selectinload(Organisation.practices), selectinload(Organisation.regulations))
-    known = session.scalar(
-        select(Organisation).where(Organisation.url == known_url).options(*with_items)
+    earlier = session.scalar(
+        select(Organisation).where(Organisation.url == earlier_url).options(*with_items)
     )
     found = session.scalar(
         select(Organisation).where(Organisation.url == found_url).options(*with_items)
     )
     profile = _as_profile(found)
-    changes = [("url", known_url, found_url)]
-    if known.status != "active":
-        changes.append(("status", known.status, "active"))
-        known.status, known.withdrawn_on = "active", None
-    changes.extend(_differences(known, profile))
+    changes = [("url", earlier_url, found_url)]
+    if earlier.status != "active":
+        changes.append(("status", earlier.status, "active"))
+        earlier.status, earlier.withdrawn_on = "active", None
+    changes.extend(_differences(earlier, profile))
     record_hash = found.record_hash
-    # The URL is unique: the row this run made goes before the known one takes its URL.
+    # The URL is unique: the row this run made goes before the earlier one takes its URL.
     session.delete(found)
-    known.practices.clear()
-    known.regulations.clear()
+    earlier.practices.clear()
+    earlier.regulations.clear()
     session.flush()
-    known.url = found_url
-    _apply(known, profile)
-    known.record_hash = record_hash
-    known.last_seen = now
-    known.version = _next_version(session)
-    _record(session, known, run_id, now, changes)
+    earlier.url = found_url
+    _apply(earlier, profile)
+    earlier.record_hash = record_hash
+    earlier.last_seen = now
+    earlier.version = _next_version(session)
+    _record(session, earlier, run_id, now, changes)
 
 
 def _as_profile(organisation: Organisation) -> Profile:

@@ -46,13 +46,13 @@ class Seen:
         # The same organisation may be read through two URLs: count its first outcome.
         self.outcomes.setdefault(organisation_url, outcome)
 
-    def again(self, url: str, known: StoredPage) -> None:
+    def again(self, url: str, stored: StoredPage) -> None:
         """The page is as we last read it (skipped by lastmod, 304, or the same bytes)."""
         self.pages.add(url)
-        if known.doubts_json:
-            self.doubts[url] = known.doubts()
-        if known.organisation_url:
-            self.organisation(known.organisation_url, "unchanged")
+        if stored.doubts_json:
+            self.doubts[url] = stored.doubts()
+        if stored.organisation_url:
+            self.organisation(stored.organisation_url, "unchanged")
 
 
 class PageHandler:
@@ -83,15 +83,15 @@ class PageHandler:
         self._in_flight: dict[str, StoredPage | None] = {}  # URL → its stored page, while fetched
 
     def before(self, url: str) -> Fetch | Skip:
-        known = self.book.stored(url)
-        decision = decide(known, self.lastmod.get(url), full=self.full)
+        stored = self.book.stored(url)
+        decision = decide(stored, self.lastmod.get(url), full=self.full)
         if isinstance(decision, Skip):
             self.counters.add(Count.SKIPPED)
             self.counters.add(Count.SKIPPED_BY_LASTMOD)
-            self.seen.again(url, known)
+            self.seen.again(url, stored)
             self.seen.start_page_read = self.seen.start_page_read or url == self.site
         else:
-            self._in_flight[url] = known
+            self._in_flight[url] = stored
         return decision
 
     async def after(self, url: str, response: Response) -> list[str]:
@@ -99,22 +99,22 @@ class PageHandler:
         self._in_flight.pop(url, None)  # not on an error: failed() still needs it
         return links
 
-    async def _after(self, url: str, response: Response, known: StoredPage | None) -> list[str]:
+    async def _after(self, url: str, response: Response, stored: StoredPage | None) -> list[str]:
         if url == self.site and (response.status == 200 or response.not_modified):
             self.seen.start_page_read = True
-        if response.not_modified and known is not None:
+        if response.not_modified and stored is not None:
             self.counters.add(Count.NOT_MODIFIED)
-            return self._as_before(url, known, response, known.content_hash)
+            return self._as_before(url, stored, response, stored.content_hash)
         if response.status in GONE_STATUSES:
             self.counters.add(Count.GONE, reason=f"http_{response.status}")
-            if known is not None and known.organisation_url and known.kind != "gone":
-                self.seen.gone.add(known.organisation_url)
-            if known is None or known.status != response.status:  # else: archived already
+            if stored is not None and stored.organisation_url and stored.kind != "gone":
+                self.seen.gone.add(stored.organisation_url)
+            if stored is None or stored.status != response.status:  # else: archived already
                 self.archive.response(response, at=now())
             # The row keeps its organisation and goes on pointing at the page's last content:
             # the evidence of the record the organisation keeps after its withdrawal.
-            organisation_url = known.organisation_url if known is not None else None
-            self._save(url, known, response, None, "gone", organisation_url, None, [])
+            organisation_url = stored.organisation_url if stored is not None else None
+            self._save(url, stored, response, None, "gone", organisation_url, None, [])
             return []
         if response.status != 200:
             self.failed(
@@ -127,10 +127,10 @@ class PageHandler:
             return []
         self.counters.add(Count.FETCHED)
         content_hash = hashlib.sha256(response.body).hexdigest()
-        if known is not None and known.content_hash == content_hash:
-            place = self._archive_again(response, known)
+        if stored is not None and stored.content_hash == content_hash:
+            place = self._archive_again(response, stored)
             if not self.full:
-                return self._as_before(url, known, response, content_hash, place)
+                return self._as_before(url, stored, response, content_hash, place)
         else:
             place = self.archive.response(response, at=now())
         try:
@@ -145,7 +145,7 @@ class PageHandler:
             self.seen.doubts[url] = read.doubts
         self._save(
             url,
-            known,
+            stored,
             response,
             content_hash,
             read.kind,
@@ -156,13 +156,13 @@ class PageHandler:
         )
         return read.links
 
-    def _archive_again(self, response: Response, known: StoredPage) -> Place:
+    def _archive_again(self, response: Response, stored: StoredPage) -> Place:
         """The same bytes as last time: a revisit of the record that holds them, or, for a page
         fetched before the archive existed, the response itself."""
-        if known.place is None:
+        if stored.place is None:
             return self.archive.response(response, at=now())
-        self.archive.revisit(response, refers_to=known.place, at=now())
-        return known.place
+        self.archive.revisit(response, refers_to=stored.place, at=now())
+        return stored.place
 
     def keep(self, url: str, response: Response, *, kind: str) -> None:
         """Archive robots.txt or a sitemap (`kind` "robots" or "sitemap") when it changed, and
@@ -172,52 +172,52 @@ class PageHandler:
         run instead of with what changed."""
         if response.not_modified:
             return
-        known = self.book.stored(url)
+        stored = self.book.stored(url)
         content_hash, place = None, None
         if response.status == 200:
             content_hash = hashlib.sha256(response.body).hexdigest()
-            unchanged = known is not None and known.content_hash == content_hash
-            if not unchanged or known.place is None:
+            unchanged = stored is not None and stored.content_hash == content_hash
+            if not unchanged or stored.place is None:
                 place = self.archive.response(response, at=now())
-        elif known is None or known.status != response.status:
+        elif stored is None or stored.status != response.status:
             place = self.archive.response(response, at=now())
-        self._save(url, known, response, content_hash, kind, None, None, [], place)
+        self._save(url, stored, response, content_hash, kind, None, None, [], place)
 
     def failed(self, url: str, error: FetchError) -> None:
         self.counters.add(Count.FAILED, reason=error.kind)
         self.failures.append((url, error.reason))
-        known = self._in_flight.pop(url, None)
-        if known is not None and known.organisation_url and known.kind != "gone":
+        stored = self._in_flight.pop(url, None)
+        if stored is not None and stored.organisation_url and stored.kind != "gone":
             # A failed fetch says nothing about the organisation: keep it as it is.
-            self.seen.organisations.add(known.organisation_url)
+            self.seen.organisations.add(stored.organisation_url)
 
     def _as_before(
         self,
         url: str,
-        known: StoredPage,
+        stored: StoredPage,
         response: Response,
         content_hash: str | None,
         place: Place | None = None,
     ) -> list[str]:
         """The page says what it said when we last read it (304, or the same bytes)."""
-        self.seen.again(url, known)
+        self.seen.again(url, stored)
         self._save(
             url,
-            known,
+            stored,
             response,
             content_hash,
-            known.kind,
-            known.organisation_url,
-            known.links_json,
-            known.doubts(),
+            stored.kind,
+            stored.organisation_url,
+            stored.links_json,
+            stored.doubts(),
             place,
         )
-        return known.links()
+        return stored.links()
 
     def _save(
         self,
         url: str,
-        known: StoredPage | None,
+        stored: StoredPage | None,
         response: Response,
         content_hash: str | None,
         kind: str | None,
@@ -226,7 +226,7 @@ class PageHandler:
         doubts: list[Doubt],
         place: Place | None = None,  # the archive record of its bytes; None: as before
     ) -> None:
-        merged = known if response.not_modified else None
+        merged = stored if response.not_modified else None
         row = PageRow(
             final_url=response.final_url,
             status=200 if response.not_modified else response.status,
@@ -237,7 +237,7 @@ class PageHandler:
             kind=kind,
             organisation_url=organisation_url,
             links_json=links_json,
-            place=place or (known.place if known is not None else None),
+            place=place or (stored.place if stored is not None else None),
             doubts=doubts,
         )
-        self.book.save(url, row, known=known)
+        self.book.save(url, row, stored=stored)

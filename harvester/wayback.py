@@ -63,7 +63,7 @@ def cdx_query(site: str, *, year_from: int | None, year_to: int | None) -> dict[
     return query
 
 
-def read_cdx(body: bytes) -> list[CdxCapture]:
+def parse_cdx(body: bytes) -> list[CdxCapture]:
     """The rows of a CDX API answer in JSON (a header row, then one row per capture). Raises
     FetchError for an answer that is not one."""
     text = body.decode("utf-8", "replace").strip()
@@ -181,7 +181,7 @@ async def _fetch_all(
         answer = await fetcher.get(f"{cdx_url}?{urlencode(query)}", accept_any_type=True)
         if answer.status != 200:
             raise FetchError(cdx_url, f"the CDX API answered HTTP {answer.status}")
-        listed = read_cdx(answer.body)
+        listed = parse_cdx(answer.body)
         wanted = collapse(listed)
         summary.listed, summary.collapsed = len(listed), len(listed) - len(wanted)
         with path.open("wb") as stream:

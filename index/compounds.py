@@ -74,53 +74,53 @@ def zipf(word: str) -> float:
     return _zipf_by_word().get(word, 0.0)
 
 
-def _part_score(part: str, known: CompoundRules) -> float | None:
+def _part_score(part: str, limits: CompoundRules) -> float | None:
     """The part's Zipf frequency if it may stand as a part, else None."""
-    if len(part) < known.min_part_length or part in known.not_parts:
+    if len(part) < limits.min_part_length or part in limits.not_parts:
         return None
     score = zipf(part)
-    needed = known.short_part_zipf if len(part) == known.min_part_length else known.min_part_zipf
+    needed = limits.short_part_zipf if len(part) == limits.min_part_length else limits.min_part_zipf
     return score if score >= needed else None
 
 
 @lru_cache(maxsize=200_000)
 def split(word: str) -> tuple[str, ...]:
     """The parts of a compound (lower case), or () when the word is better left whole."""
-    known = rules()
-    if len(word) < known.min_word_length or not word.isalpha():
+    limits = rules()
+    if len(word) < limits.min_word_length or not word.isalpha():
         return ()
     # best[i]: (sum of part scores, parts) for the best split of word[:i]
     best: list[tuple[float, tuple[str, ...]] | None] = [None] * (len(word) + 1)
     best[0] = (0.0, ())
-    for end in range(known.min_part_length, len(word) + 1):
+    for end in range(limits.min_part_length, len(word) + 1):
         candidates = []
-        for start in range(0, end - known.min_part_length + 1):
+        for start in range(0, end - limits.min_part_length + 1):
             if best[start] is None:
                 continue
             piece = word[start:end]
             options = [(piece, piece)]
             options += [
                 (piece[: -len(glue)], piece)
-                for glue in known.linking
+                for glue in limits.linking
                 if piece.endswith(glue) and end < len(word)
             ]
             for part, _ in options:
-                score = _part_score(part, known)
+                score = _part_score(part, limits)
                 if score is not None:
                     total, parts = best[start]
                     candidates.append((total + score, (*parts, part)))
         if candidates:
-            best[end] = max(candidates, key=lambda candidate: _worth(*candidate, known))
+            best[end] = max(candidates, key=lambda candidate: _worth(*candidate, limits))
     if best[-1] is None or len(best[-1][1]) < 2:
         return ()
     total, parts = best[-1]
-    if _worth(total, parts, known) < zipf(word) + known.margin:
+    if _worth(total, parts, limits) < zipf(word) + limits.margin:
         return ()
     return parts
 
 
-def _worth(total: float, parts: tuple[str, ...], known: CompoundRules) -> float:
-    return total / len(parts) - known.part_penalty * max(0, len(parts) - 2)
+def _worth(total: float, parts: tuple[str, ...], limits: CompoundRules) -> float:
+    return total / len(parts) - limits.part_penalty * max(0, len(parts) - 2)
 
 
 def query_parts(word: str) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ from wmkb.harvester.errors import UsageError
 from wmkb.harvester.lookup import find_organisation
 from wmkb.harvester.models import Organisation
 from wmkb.harvester.municipalities import (
-    Municipality,
+    CbsMunicipality,
     cbs_figures,
     closest_municipalities,
     inhabitants_of,
@@ -234,7 +234,7 @@ class Advice:
     """A municipality, the recognised municipalities most comparable to it, and its starter
     package. `slug` is the organisation linked to it, if it is or was recognised."""
 
-    municipality: Municipality
+    municipality: CbsMunicipality
     recognised: bool
     slug: str | None
     similar: list[Comparable]
@@ -255,7 +255,7 @@ class Advice:
         }
 
 
-def advised_municipality(engine: Engine, name_or_slug: str) -> Municipality | None:
+def advised_municipality(engine: Engine, name_or_slug: str) -> CbsMunicipality | None:
     """The CBS municipality a name means, directly ("Zeist", "Den Bosch") or through the
     organisation it names (a recognised municipality's slug); None for any other organisation.
     UsageError, with the municipalities it may mean, when it names nothing at all."""
@@ -276,7 +276,7 @@ def advised_municipality(engine: Engine, name_or_slug: str) -> Municipality | No
         return cbs_figures(organisation.cbs_code)
 
 
-def advise(engine: Engine, municipality: Municipality, *, limit: int = 5) -> Advice:
+def advise(engine: Engine, municipality: CbsMunicipality, *, limit: int = 5) -> Advice:
     """The `limit` recognised municipalities most comparable to `municipality` (recognised or
     not), and what most of them have: its starter package.
 
@@ -307,7 +307,7 @@ def advise(engine: Engine, municipality: Municipality, *, limit: int = 5) -> Adv
     )
 
 
-def _cbs_profile(municipality: Municipality) -> _Profile:
+def _cbs_profile(municipality: CbsMunicipality) -> _Profile:
     return _Profile(
         slug="",
         name=municipality.name,

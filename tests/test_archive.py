@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import FIXTURE_SITE, run_cli
-from wmkb.harvester.archive import ArchiveWriter, captures, parse_warc_date, read_captures
+from wmkb.harvester.archive import ArchiveWriter, captures, captures_at, parse_warc_date
 from wmkb.harvester.fetch import Response
 from wmkb.harvester.models import SITE_FILE_KINDS, Page
 from wmkb.harvester.sitehost import serve_folder
@@ -162,7 +162,7 @@ def test_redirects_and_the_404_that_withdraws_are_kept(tmp_path, new_kb) -> None
     source = json.loads(run_cli(["show", "Gemeente Kleiveen", "--json"], new_kb).stdout)
     assert source["status"] == "withdrawn"
     place = source["provenance"]
-    (capture,) = read_captures(
+    (capture,) = captures_at(
         new_kb.home / "archive", [(place["archive_file"], place["archive_offset"])]
     )
     assert (capture.url, capture.status) == (origin + "/org/kleiveen/", 200)
@@ -174,7 +174,7 @@ def test_every_page_points_at_the_record_of_its_bytes(site, new_kb) -> None:
     pages = [page for page in _pages(kb) if page.kind == "profile"]
     assert pages
     places = sorted((page.archive_file, page.archive_offset) for page in pages)
-    read = {capture.url: capture for capture in read_captures(kb.home / "archive", places)}
+    read = {capture.url: capture for capture in captures_at(kb.home / "archive", places)}
     for page in pages:
         capture = read[page.final_url]
         assert capture.status == 200 and capture.body.startswith(b"<!")
@@ -256,7 +256,7 @@ def test_files_are_rotated_by_size_each_opening_with_the_run(tmp_path) -> None:
             first = next(iter(ArchiveIterator(stream)))
             info = first.content_stream().read().decode()
         assert first.rec_type == "warcinfo" and "isPartOf: wmkb refresh 7" in info
-    assert [c.date.day for c in read_captures(tmp_path, [(p.file, p.offset) for p in places])] == [1, 2, 3]
+    assert [c.date.day for c in captures_at(tmp_path, [(p.file, p.offset) for p in places])] == [1, 2, 3]
 
 
 def test_pages_fetched_before_the_archive_are_archived_when_next_downloaded(site, new_kb) -> None:

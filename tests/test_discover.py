@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wmkb.harvester.discover import canonical_url, crawlable, page_links, read_sitemap, same_site
+from wmkb.harvester.discover import canonical_url, crawlable, page_links, parse_sitemap, same_site
 
 SITE = "https://www.werkenmantelzorg.nl/"
 
@@ -43,12 +43,12 @@ def test_sitemap_and_sitemap_index() -> None:
     urlset = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <url><loc>https://www.werkenmantelzorg.nl/a/</loc><lastmod>2021-03-04</lastmod></url>
       <url><loc>https://www.werkenmantelzorg.nl/b/</loc></url></urlset>"""
-    sitemap = read_sitemap(urlset)
+    sitemap = parse_sitemap(urlset)
     assert [(entry.url, entry.lastmod) for entry in sitemap.entries] == [
         ("https://www.werkenmantelzorg.nl/a/", datetime(2021, 3, 4, tzinfo=UTC)),
         ("https://www.werkenmantelzorg.nl/b/", None),
     ]
     index = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <sitemap><loc>https://www.werkenmantelzorg.nl/s1.xml</loc></sitemap></sitemapindex>"""
-    assert read_sitemap(index).sitemaps == ["https://www.werkenmantelzorg.nl/s1.xml"]
-    assert read_sitemap(b"<html>not xml").entries == []
+    assert parse_sitemap(index).sitemaps == ["https://www.werkenmantelzorg.nl/s1.xml"]
+    assert parse_sitemap(b"<html>not xml").entries == []

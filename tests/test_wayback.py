@@ -29,7 +29,7 @@ from tests.test_imports import (
     page,
     three_dates,
 )
-from wmkb.harvester.wayback import CdxCapture, collapse, read_cdx
+from wmkb.harvester.wayback import CdxCapture, collapse, parse_cdx
 
 HOST = "www.werkenmantelzorg.nl"
 STILL_THE_SAME = datetime(2017, 5, 2, 12, 0, 0)  # Kleiveen captured again, unchanged
@@ -176,9 +176,9 @@ def test_read_cdx_takes_only_what_it_understands(rows, kept) -> None:
     body = json.dumps(rows).encode()
     if kept is None:
         with pytest.raises(Exception, match="not a CDX answer"):
-            read_cdx(body)
+            parse_cdx(body)
     else:
-        assert read_cdx(body) == kept
+        assert parse_cdx(body) == kept
 
 
 def test_collapse_keeps_a_return_to_an_earlier_version() -> None:

@@ -27,7 +27,7 @@ from wmkb.harvester import coverage
 from wmkb.harvester.errors import UsageError
 from wmkb.harvester.export import coverage_rows
 from wmkb.harvester.municipalities import (
-    Municipality,
+    CbsMunicipality,
     closest_municipalities,
     find_municipalities,
     match_municipality,
@@ -56,7 +56,7 @@ def routes(site, csv: Callable[[Iterable[dict], list[str], str], Response]) -> l
     ]
 
 
-def municipality_url(municipality: Municipality) -> str:
+def municipality_url(municipality: CbsMunicipality) -> str:
     return "/gemeente/" + quote(municipality.name, safe="")
 
 
@@ -123,7 +123,7 @@ class _Pages:
         rows = [row for row in coverage_rows(self.site.engine) if row["province"] == name]
         return self.csv(rows, COVERAGE_COLUMNS, f"wmkb-dekking-{name}.csv")
 
-    def _municipality(self, name: str) -> Municipality:
+    def _municipality(self, name: str) -> CbsMunicipality:
         found = match_municipality(params.place(name, "gemeente"))
         if found is None:
             words = labels.labels().municipality
