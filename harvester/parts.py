@@ -228,7 +228,7 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
         return None
     if block.kind not in ("line", "item"):
         return None
-    if any(map(lowered.__contains__, vocabulary.date_fact_words())):
+    if vocabulary.holds_any(lowered, vocabulary.date_fact_words()):
         sentence = vocabulary.fact_sentence(lowered, block.text)
         if sentence is not None:
             return sentence[0], sentence[1], block.links

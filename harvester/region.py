@@ -118,6 +118,7 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
     labels = vocabulary.date_fact_labels()
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
+    holds_any = vocabulary.holds_any
     prefixes = (*website_labels, *_ADDRESS)
     found = _Signals()
     facts, questions, headings = found.facts, found.questions, found.headings
@@ -128,7 +129,7 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             continue
         text = raw.strip()
         lowered = text.lower()
-        if any(map(lowered.__contains__, date_words)):
+        if holds_any(lowered, date_words):
             parent = node.parent
             if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
                 vocabulary.fact_sentence(lowered, text)
