@@ -67,6 +67,7 @@ _INLINE = {
 _LAYOUT = "p, div, table, ul, ol, dl, h1, h2, h3, h4, h5, h6, blockquote"
 # A bullet glyph at the start of a line, then the text.
 _BULLET = re.compile(r"^\s*([•·▪◦●○‣∙*\-–—])\s*(.*)$", re.DOTALL)
+_GLYPHS = frozenset("•·▪◦●○‣∙*-–—")  # what _BULLET's text may open with, besides white space
 
 
 @dataclass(slots=True)
@@ -175,14 +176,14 @@ def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[
     for node in tree.css("base[href], link[rel][href], a[href], area[href]"):
         attributes = node.attributes
         href = (attributes.get("href") or "").strip()
-        rel = (attributes.get("rel") or "").lower()
+        rel = attributes.get("rel")  # most links have none: lowered only when there is one
         tag = node.tag
         if tag == "base":
             base_href = href if base_href is None else base_href
         elif tag == "link":
-            if canonical_href is None and "canonical" in rel.split():
+            if canonical_href is None and "canonical" in (rel or "").lower().split():
                 canonical_href = href
-        elif href and "nofollow" not in rel:
+        elif href and not (rel and "nofollow" in rel.lower()):
             hrefs.append(href)
     base = urljoin(url, base_href) if base_href is not None else url
     canonical = absolute(base, canonical_href) if canonical_href is not None else None
@@ -363,8 +364,15 @@ def _list_items(node: LexborNode, base: str) -> list[Block]:
 
 def _without_glyph(text: str) -> str:
     """An item's text without a bullet glyph typed before it ("• Zorgverlof")."""
-    bullet = _BULLET.match(text)
+    bullet = _bullet(text)
     return bullet.group(2) if bullet and bullet.group(1) in "•·▪◦●‣∙" else text
+
+
+def _bullet(text: str) -> re.Match[str] | None:
+    """_BULLET.match, asked only of a text that opens with a glyph or white space, as a bullet
+    line does: most texts open with a letter, and the question costs a call each."""
+    first = text[:1]
+    return _BULLET.match(text) if first in _GLYPHS or first.isspace() else None
 
 
 def _leading_label(li: LexborNode, text: str) -> str:
@@ -433,7 +441,7 @@ def _expand_bullets(blocks: list[Block]) -> list[Block]:
     top_glyph: str | None = None
     after_bullet = False
     for block in blocks:
-        bullet = _BULLET.match(block.text) if block.kind == "line" else None
+        bullet = _bullet(block.text) if block.kind == "line" else None
         if bullet and bullet.group(2):
             glyph, text = bullet.group(1), bullet.group(2)
             top_glyph = top_glyph or glyph

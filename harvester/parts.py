@@ -228,7 +228,7 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
         return None
     if block.kind not in ("line", "item"):
         return None
-    if any(map(lowered.__contains__, vocabulary.date_fact_words())):
+    if vocabulary.holds_any(lowered, vocabulary.date_fact_words()):
         sentence = vocabulary.fact_sentence(lowered, block.text)
         if sentence is not None:
             return sentence[0], sentence[1], block.links
@@ -268,13 +268,11 @@ def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | 
             and len(block.text) <= len(text) + 40
         ):
             return href
-    text = block.text.rstrip(".")
-    if (
-        " " not in text
-        and _BARE_URL.match(text)
-        and "@" not in text
-        and _names_other_site(text, rules, own_host)
-    ):
+    text = block.text
+    if " " in text:
+        return None  # most blocks: a sentence, never a bare address
+    text = text.rstrip(".")
+    if _BARE_URL.match(text) and "@" not in text and _names_other_site(text, rules, own_host):
         return text
     return None
 

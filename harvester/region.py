@@ -42,6 +42,7 @@ _HEADING_LIKE = _HEADINGS | _BOLD
 _WRAPPERS = frozenset({"span", "a", "font", "em", "i", "u"})  # inline, around a heading's text
 _TEXT_MAX = 300  # characters: a longer text is a paragraph, neither a question nor a label
 _ADDRESS = ("www.", "http://", "https://")
+_ASKING = ("?", ":")  # how a question, or a label, ends
 _MOST = 0.75  # share of the signals the region holds at least
 _NAME_MAX = 150  # characters: a longer line is no organisation's name
 # Headings between the page's own (named) heading and the key facts that make the profile
@@ -117,21 +118,24 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
     labels = vocabulary.date_fact_labels()
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
+    holds_any = vocabulary.holds_any
     prefixes = (*website_labels, *_ADDRESS)
     found = _Signals()
-    for node in scope.traverse(include_text=True):
+    facts, questions, headings = found.facts, found.questions, found.headings
+    # skip_empty: lexbor passes over the white space between two tags, half of a page's texts.
+    for node in scope.traverse(include_text=True, skip_empty=True):
         raw = node.text_content  # None for an element or a comment: only text is read
         if not raw or len(raw) > _TEXT_MAX or raw.isspace():
-            continue  # most texts: the white space between two tags
+            continue
         text = raw.strip()
         lowered = text.lower()
-        if any(map(lowered.__contains__, date_words)):
+        if holds_any(lowered, date_words):
             parent = node.parent
             if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
                 vocabulary.fact_sentence(lowered, text)
             ):
-                found.fact_order.append(len(found.facts) + len(found.questions))
-                found.facts.append(parent)
+                found.fact_order.append(len(facts) + len(questions))
+                facts.append(parent)
                 continue
         short = len(text) <= _NAME_MAX
         if lowered.startswith(prefixes):
@@ -143,27 +147,31 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
                 if parent.tag == "a":  # the website, if its block names the organisation
                     found.addresses.append(parent)
                     continue
-        asks = lowered.endswith(("?", ":"))
+        asks = lowered.endswith(_ASKING)
         if not short and not asks:
             continue  # a paragraph or an item: neither a heading nor a question
         parent = node.parent
         tag = parent.tag
-        if tag == "a" and lowered.endswith("?"):
-            continue  # a link that asks a question is a table of contents', not the question
-        is_heading = tag in _HEADING_LIKE
-        if not is_heading and tag in _WRAPPERS:
+        if tag in _HEADING_LIKE:
+            is_heading = True
+        elif tag in _WRAPPERS:
+            if tag == "a" and asks and lowered[-1] == "?":
+                continue  # a link that asks a question is a table of contents', not the question
             # <h2><span>Bewustwording</span></h2>, <h1><a>…</a></h1>
             outer = parent.parent
-            if outer is not None and outer.tag in _HEADING_LIKE:
-                parent, is_heading = outer, True
-        if short and (is_heading or (not found.facts and lowered in lowered_title)):
+            is_heading = outer is not None and outer.tag in _HEADING_LIKE
+            if is_heading:
+                parent = outer
+        else:
+            is_heading = False
+        if short and (is_heading or (not facts and lowered in lowered_title)):
             # Before the first key fact, a short text that the <title> repeats may name the
             # organisation (a CMS's title cell); else only headings.
-            found.headings.append((text, len(found.facts), is_heading))
+            headings.append((text, len(facts), is_heading))
             found.heading_nodes.append(parent)
         if (is_heading or asks) and vocabulary.section_for(lowered):
-            found.question_order.append(len(found.facts) + len(found.questions))
-            found.questions.append(parent)
+            found.question_order.append(len(facts) + len(questions))
+            questions.append(parent)
     return found
 
 
@@ -185,7 +193,9 @@ def _labels_a_date(lowered: str, labels: tuple[str, ...], element: LexborNode) -
     """ "Erkend sinds: 3 mei 2015", "Erkend sinds" (the date in the next cell), but not
     "Erkenning aanvragen", a menu's "Erkenning", nor a heading "Ambassadeur" over the
     ambassadorship section: after the label comes a number, in its text or right after it."""
-    label = next(label for label in labels if lowered.startswith(label))
+    for label in labels:  # the longest that the text opens with
+        if lowered.startswith(label):
+            break
     rest = lowered[len(label) :].strip(" :")
     tag = element.tag
     if rest:

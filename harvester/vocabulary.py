@@ -265,7 +265,7 @@ def fact_sentences() -> FactSentences:
 def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
     """(field, value) when the lower-cased line states a key fact as a sentence."""
     rules = fact_sentences()
-    if len(lowered) > rules.longest or not any(map(lowered.__contains__, date_fact_words())):
+    if len(lowered) > rules.longest or not holds_any(lowered, date_fact_words()):
         return None
     if rules.any_pattern.search(lowered) is None:
         return None
@@ -274,6 +274,16 @@ def fact_sentence(lowered: str, text: str) -> tuple[str, str] | None:
         if found:
             return field_name, text[found.start("value") : found.end("value")]
     return None
+
+
+def holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """True when the text holds one of the words. A plain loop: on the ninety texts of a page,
+    any(map(text.__contains__, words)) costs twice its instructions, a bound method and an
+    iterator for each text."""
+    for word in words:  # noqa: SIM110 - any() over a generator is what this avoids
+        if word in text:
+            return True
+    return False
 
 
 @cache

@@ -117,6 +117,14 @@ def test_regulations_found_through_anchors_are_those_every_pattern_finds() -> No
         assert regulations([item]) == _every_pattern_on_every_clause([item]), item
 
 
+def test_a_text_holds_a_word_anywhere_in_it() -> None:
+    words = vocabulary.date_fact_words()
+    assert vocabulary.holds_any("gemeente x is erkend sinds 2019", words)
+    assert vocabulary.holds_any("onze ambassadeur", words)
+    assert not vocabulary.holds_any("over ons", words)
+    assert not vocabulary.holds_any("", words)
+
+
 def test_a_tie_between_sections_goes_to_the_one_listed_first() -> None:
     # "bewust" weighs 3 for awareness, "dialoog" 3 for dialogue.
     assert vocabulary.sections().key_for("Bewust en in dialoog?") == "awareness"
