@@ -8,7 +8,7 @@ a key fact. Which part of the page is read is region.py's decision (the region t
 profile's signals, else the CMS's content root); whether it is a profile is classify.py's, and
 what its text means normalise.py's.
 
-    >>> page = read_page("<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>".encode(), "https://x/")
+    >>> page = parse_page("<main><h1>Gemeente X</h1><p>• a<br>• b</p></main>".encode(), "https://x/")
     >>> [(b.kind, b.text) for b in page.blocks]
     [('heading', 'Gemeente X'), ('item', 'a'), ('item', 'b')]
 """
@@ -88,7 +88,10 @@ class Block:
 
 
 @dataclass
-class Page:
+class ParsedPage:
+    """A page's markup as blocks of text, before anything is made of them; what is stored of a
+    fetched page is a row of models.Page."""
+
     url: str
     canonical_url: str | None
     title: str
@@ -100,7 +103,7 @@ class Page:
     embedded: bool = False  # a profile shown inside a page about something else
 
 
-def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
+def parse_page(body: bytes, url: str, content_type: str | None = None) -> ParsedPage:
     """Decode and read one page. Never fails on bad markup: browsers don't either."""
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
     tree = LexborHTMLParser(_as_utf8(body, encoding, text))
@@ -126,7 +129,7 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Page:
         absolute(base, hint) if "://" not in hint and hint.startswith("/") else hint
         for hint in hints
     ]
-    return Page(url, canonical, title, name, blocks, links, encoding, hints, embedded)
+    return ParsedPage(url, canonical, title, name, blocks, links, encoding, hints, embedded)
 
 
 def _as_utf8(body: bytes, encoding: str, text: str) -> bytes | str:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from wmkb.harvester import vocabulary
-from wmkb.harvester.parse import Block, Page, read_page, without_site_name
+from wmkb.harvester.parse import Block, ParsedPage, parse_page, without_site_name
 
 
 @dataclass
@@ -46,10 +46,10 @@ class RawRecord:
 
 def parse(body: bytes, url: str, content_type: str | None = None) -> RawRecord:
     """Read a page and sort its content into name, facts, description and sections."""
-    return raw_record(read_page(body, url, content_type))
+    return raw_record(parse_page(body, url, content_type))
 
 
-def raw_record(page: Page) -> RawRecord:
+def raw_record(page: ParsedPage) -> RawRecord:
     rules = vocabulary.page_rules()
     record = RawRecord(page.url, page.canonical_url, _page_title(page, rules), page.name)
     record.embedded = page.embedded
@@ -189,7 +189,7 @@ def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
     return all(boilerplate.match(part) for part in _SENTENCE_END.split(lowered))
 
 
-def _page_title(page: Page, rules: vocabulary.PageRules) -> str:
+def _page_title(page: ParsedPage, rules: vocabulary.PageRules) -> str:
     return page.name or without_site_name(page.title, rules)
 
 

@@ -10,7 +10,7 @@ from wmkb.harvester.classify import is_profile
 from wmkb.harvester.discover import page_links
 from wmkb.harvester.doubts import Doubt, page_doubts
 from wmkb.harvester.normalise import normalise, other_page
-from wmkb.harvester.parse import read_page
+from wmkb.harvester.parse import parse_page
 from wmkb.harvester.parts import raw_record
 from wmkb.harvester.record import Record
 
@@ -27,7 +27,7 @@ class ReadPage:
 
 
 def read(body: bytes, url: str, content_type: str | None = None) -> ReadPage:
-    page = read_page(body, url, content_type)
+    page = parse_page(body, url, content_type)
     raw = raw_record(page)
     identity = page.canonical_url or url
     record = normalise(raw, url=identity) if is_profile(raw) else other_page(raw, url=identity)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wmkb.harvester.parse import absolute, read_page
+from wmkb.harvester.parse import absolute, parse_page
 from wmkb.harvester.parts import parse
 
 URL = "https://www.werkenmantelzorg.nl/erkende-organisaties/x/"
@@ -23,7 +23,7 @@ def _page(content: str, *, head: str = '<meta charset="utf-8">') -> bytes:
 
 
 def _texts(content: str) -> list[tuple[str, str]]:
-    return [(block.kind, block.text) for block in read_page(_page(content), URL).blocks]
+    return [(block.kind, block.text) for block in parse_page(_page(content), URL).blocks]
 
 
 def test_chrome_is_never_content() -> None:
@@ -100,7 +100,7 @@ def test_a_page_in_windows_1252_with_only_a_meta_charset() -> None:
         .decode()
         .encode("cp1252")
     )
-    page = read_page(body, URL)
+    page = parse_page(body, URL)
     assert page.name == "Stichting Café “De Ëik”"
     assert page.blocks[-1].text == "Zorgverlof – € 100"
 
@@ -131,7 +131,7 @@ def test_odd_spaces_and_breaks_inside_a_line_collapse_to_one_space() -> None:
     ids=["empty", "chrome"],
 )
 def test_a_content_element_empty_or_chrome_is_passed_over_for_the_next(body: bytes) -> None:
-    page = read_page(body, URL)
+    page = parse_page(body, URL)
     assert page.name == "Gemeente X"
     assert [block.text for block in page.blocks] == ["Gemeente X", "Intro."]
 
@@ -150,7 +150,7 @@ def test_content_inside_chrome_is_never_the_content_root() -> None:
         b"<article><h2>Gemeente X</h2><p>Intro.</p><nav><p>Deel deze pagina</p></nav>"
         b"<p>Slot.</p></article></main></body></html>"
     )
-    page = read_page(body, URL)
+    page = parse_page(body, URL)
     assert [block.text for block in page.blocks] == ["Gemeente X", "Intro.", "Slot."]
     assert page.name is None  # the only <h1> is the site's, in its header
 
@@ -160,7 +160,7 @@ def test_utf8_with_a_byte_order_mark_or_a_broken_byte_reads_as_its_text() -> Non
         page = _page("").replace(b"<main>", b"<main>" + content)
         if content.startswith(b"<!--bom-->"):
             page = b"\xef\xbb\xbf" + page
-        return [block.text for block in read_page(page, URL).blocks]
+        return [block.text for block in parse_page(page, URL).blocks]
 
     content = "<h1>Gemeente Súdwest</h1><p>Zorg én werk</p>".encode()
     assert read(content) == read(b"<!--bom-->" + content) == ["Gemeente Súdwest", "Zorg én werk"]
