@@ -298,7 +298,9 @@ def search_command(query, index_dir, org_type, regulation, limit, by_org, facets
         return
     if found.suggestion:
         click.echo(f"did you mean: {found.suggestion}")
-    click.echo(f"{found.organisations} organisations match" + (", best first" if by_org else ""))
+    count = found.organisations
+    matched = f"{count} organisation matches" if count == 1 else f"{count} organisations match"
+    click.echo(matched + (", best first" if by_org else ""))
     # Bold on a terminal; a pipe or a file gets the text as it is.
     bold = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("", "")
     for hit in [] if by_org else found.hits:

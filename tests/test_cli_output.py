@@ -45,6 +45,11 @@ def test_the_refresh_summary(site, new_kb) -> None:
     assert _as_compared(result.output) == expected
 
 
+def test_one_organisation_matches(kb) -> None:
+    result = run_cli(["search", "personeelsdag", "--limit", "1"], kb)
+    assert result.output.startswith("1 organisation matches\n\n"), result.output
+
+
 def test_no_changes_since_a_later_date(kb) -> None:
     result = run_cli(["changes", "--since", "2100-01-01"], kb)
     assert (result.exit_code, result.output) == (0, "no changes since 2100-01-01\n")
