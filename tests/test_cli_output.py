@@ -46,7 +46,7 @@ def test_the_refresh_summary(site, new_kb) -> None:
 
 
 def test_one_organisation_matches(kb) -> None:
-    result = run_cli(["search", "personeelsdag", "--limit", "1"], kb)
+    result = run_cli(["search", "Wolderpost", "--limit", "1"], kb)
     assert result.output.startswith("1 organisation matches\n\n"), result.output
 
 
