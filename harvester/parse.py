@@ -111,8 +111,8 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> Parsed
     title_node = (tree.head or tree.root).css_first("title")
     title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
+    tree.strip_tags(list(rules.not_content), recursive=True)
     scope = tree.body or tree.root
-    _remove_chrome(scope, rules.not_content)
     region = find_region(scope, without_site_name(title, rules))
     hints: list[str] = []
     embedded = False
@@ -160,14 +160,26 @@ def _collapse(text: str) -> str:
 def absolute(base: str, href: str) -> str:
     """urljoin, with the common cases first: a page has a hundred links, most of them
     absolute or root-relative, and urljoin's general case is slow."""
-    if href.startswith(("http://", "https://", "mailto:", "tel:", "javascript:")):
-        return href
-    if href.startswith("/") and not href.startswith("//") and "/." not in href:
-        scheme_end = base.find("://")
-        path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else -1
-        if path_start > 0:
-            return base[:path_start] + href
-    return urljoin(base, href)
+    return absolute_all(base, [href])[0]
+
+
+_ABSOLUTE = ("http://", "https://", "mailto:", "tel:", "javascript:")
+
+
+def absolute_all(base: str, hrefs: list[str]) -> list[str]:
+    """absolute() of each href, the base's origin ("https://host") found once for them all."""
+    scheme_end = base.find("://")
+    path_start = base.find("/", scheme_end + 3) if scheme_end >= 0 else -1
+    origin = base[:path_start] if path_start > 0 else None
+    resolved = []
+    for href in hrefs:
+        if href.startswith(_ABSOLUTE):
+            resolved.append(href)
+        elif origin and href[:1] == "/" and href[1:2] != "/" and "/." not in href:
+            resolved.append(origin + href)
+        else:
+            resolved.append(urljoin(base, href))
+    return resolved
 
 
 def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[str]]:
@@ -190,7 +202,7 @@ def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[
             hrefs.append(href)
     base = urljoin(url, base_href) if base_href is not None else url
     canonical = absolute(base, canonical_href) if canonical_href is not None else None
-    return base, canonical, [absolute(base, href) for href in hrefs]
+    return base, canonical, absolute_all(base, hrefs)
 
 
 def _content_root(tree: LexborHTMLParser, rules: vocabulary.PageRules) -> LexborNode | None:

@@ -118,10 +118,11 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
     labels = vocabulary.date_fact_labels()
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
-    holds_any = vocabulary.holds_any
     prefixes = (*website_labels, *_ADDRESS)
+    section_for = vocabulary.section_for
     found = _Signals()
     facts, questions, headings = found.facts, found.questions, found.headings
+    heading_nodes = found.heading_nodes
     # skip_empty: lexbor passes over the white space between two tags, half of a page's texts.
     for node in scope.traverse(include_text=True, skip_empty=True):
         raw = node.text_content  # None for an element or a comment: only text is read
@@ -129,14 +130,20 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             continue
         text = raw.strip()
         lowered = text.lower()
-        if holds_any(lowered, date_words):
-            parent = node.parent
-            if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
-                vocabulary.fact_sentence(lowered, text)
-            ):
-                found.fact_order.append(len(facts) + len(questions))
-                facts.append(parent)
-                continue
+        for word in date_words:  # vocabulary.holds_any, inline: it runs on every text
+            if word in lowered:
+                parent = node.parent
+                if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
+                    vocabulary.fact_sentence(lowered, text)
+                ):
+                    found.fact_order.append(len(facts) + len(questions))
+                    facts.append(parent)
+                    parent = None
+                break
+        else:
+            parent = node
+        if parent is None:
+            continue
         short = len(text) <= _NAME_MAX
         if lowered.startswith(prefixes):
             if short and lowered.startswith(website_labels):
@@ -168,8 +175,8 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             # Before the first key fact, a short text that the <title> repeats may name the
             # organisation (a CMS's title cell); else only headings.
             headings.append((text, len(facts), is_heading))
-            found.heading_nodes.append(parent)
-        if (is_heading or asks) and vocabulary.section_for(lowered):
+            heading_nodes.append(parent)
+        if (is_heading or asks) and section_for(lowered):
             found.question_order.append(len(facts) + len(questions))
             questions.append(parent)
     return found

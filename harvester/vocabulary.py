@@ -375,7 +375,7 @@ def org_types() -> OrgTypes:
 @dataclass(frozen=True)
 class PageRules:
     content_roots: tuple[str, ...]
-    not_content: str  # page.toml's not_content as one selector group
+    not_content: tuple[str, ...]  # page.toml's not_content: tag names
     chrome: str  # page.toml's chrome as one selector group: one query
     outside_chrome: str  # after a selector, keeps it to elements that neither are nor sit in chrome
     name_selectors: tuple[str, ...]
@@ -383,6 +383,16 @@ class PageRules:
     boilerplate: re.Pattern[str]  # page.toml's lines as one alternation, for lower-cased text
     not_websites: tuple[str, ...]
     website_link_texts: tuple[re.Pattern[str], ...]
+
+
+_TAG_NAME = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def _tag_names(source: str, key: str, names: list[str]) -> tuple[str, ...]:
+    for name in names:
+        if not _TAG_NAME.fullmatch(name):
+            raise WmkbError(f"harvester/data/{source}: {key} holds {name!r}, not a tag name")
+    return tuple(names)
 
 
 @cache
@@ -398,7 +408,7 @@ def page_rules() -> PageRules:
     chrome = ", ".join(every_rule)
     return PageRules(
         content_roots=tuple(data["content_roots"]),
-        not_content=", ".join(data["not_content"]),
+        not_content=_tag_names("page.toml", "not_content", data["not_content"]),
         chrome=", ".join(data["chrome"]),
         outside_chrome=f":not({chrome}):not({in_chrome})",
         name_selectors=tuple(data["name_selectors"]),

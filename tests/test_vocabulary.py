@@ -6,6 +6,7 @@ import copy
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,24 @@ def test_a_boilerplate_line_with_a_capital_is_refused(edited) -> None:
     edited("page.toml", lambda data: data["boilerplate"].append("^Terug$"))
     with pytest.raises(WmkbError, match=r"page\.toml: .*'\^Terug\$'.* must be lower case"):
         vocabulary.page_rules()
+
+
+def test_what_is_never_content_is_named_by_tag_not_by_selector(edited) -> None:
+    edited("page.toml", lambda data: data["not_content"].append(".cookie-bar"))
+    with pytest.raises(WmkbError, match=r"page\.toml: not_content holds '\.cookie-bar', not a tag"):
+        vocabulary.page_rules()
+
+
+def test_what_is_never_content_is_never_read() -> None:
+    body = (
+        b"<html><head><title>Gemeente X</title><script>var erkend = 1;</script></head><body>"
+        b"<main><h1>Gemeente X</h1><noscript>Erkend sinds: 1-2-2001</noscript><p>Erkend sinds: "
+        b"1-2-2019</p><h2>Hoe maakt u mantelzorg bespreekbaar?</h2><ul><li>Een gesprek.</li>"
+        b"</ul><button>Hoe is het thema geborgd?</button><p>Met een plan.</p></main></body></html>"
+    )
+    record = read(body, "https://x.nl/x/").record
+    assert record.recognised_since == date(2019, 2, 1)
+    assert dict(record.sections) == {"dialogue": ("Een gesprek.", "Met een plan.")}
 
 
 def test_a_negation_with_a_capital_is_refused(edited) -> None:
