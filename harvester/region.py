@@ -380,10 +380,13 @@ def _names_a_website(node: LexborNode) -> bool:
 
 
 def _mostly_links(node: LexborNode) -> bool:
-    if node.css_first("a") is None:
+    # The blocks asked are small (a bar, a paragraph, a box): a walk over their elements costs
+    # less than setting up one CSS query.
+    links = [element for element in node.traverse() if element.tag == "a"]
+    if not links:
         return False  # most blocks: no link at all
     text = len("".join(node.text().split()))
-    linked = sum(len("".join(a.text().split())) for a in node.css("a"))
+    linked = sum(len("".join(a.text().split())) for a in links)
     return text > 0 and linked * 2 >= text  # an empty element (a <br>, an image) is layout
 
 
