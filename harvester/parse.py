@@ -185,26 +185,35 @@ def absolute_all(base: str, hrefs: list[str]) -> list[str]:
 
 
 def _addresses(tree: LexborHTMLParser, url: str) -> tuple[str, str | None, list[str]]:
-    """The base URL, the canonical URL and every followed link, absolute, from one query:
-    each query is a walk over the whole document."""
-    base_href: str | None = None
-    canonical_href: str | None = None
-    hrefs = []
-    for node in tree.css("base[href], link[rel][href], a[href], area[href]"):
+    """The base URL, the canonical URL and every followed link, absolute. Elements are found
+    by tag name: lexbor walks the document once per name, far quicker than matching a
+    selector against every element."""
+    base_href = next(
+        (_href(node.attributes) for node in tree.tags("base") if "href" in node.attributes), None
+    )
+    canonical_href = None
+    for node in tree.tags("link"):
         attributes = node.attributes
-        href = (attributes.get("href") or "").strip()
+        rel = attributes.get("rel") or ""
+        if "href" in attributes and "canonical" in rel.lower().split():
+            canonical_href = _href(attributes)
+            break
+    # An image map's areas stand among the anchors: one query keeps them in document order.
+    linking = tree.css("a[href], area[href]") if tree.tags("area") else tree.tags("a")
+    hrefs = []
+    for node in linking:
+        attributes = node.attributes
+        href = _href(attributes)
         rel = attributes.get("rel")  # most links have none: lowered only when there is one
-        tag = node.tag
-        if tag == "base":
-            base_href = href if base_href is None else base_href
-        elif tag == "link":
-            if canonical_href is None and "canonical" in (rel or "").lower().split():
-                canonical_href = href
-        elif href and not (rel and "nofollow" in rel.lower()):
+        if href and not (rel and "nofollow" in rel.lower()):
             hrefs.append(href)
     base = urljoin(url, base_href) if base_href is not None else url
     canonical = absolute(base, canonical_href) if canonical_href is not None else None
     return base, canonical, absolute_all(base, hrefs)
+
+
+def _href(attributes: dict[str, str | None]) -> str:
+    return (attributes.get("href") or "").strip()
 
 
 def _content_root(tree: LexborHTMLParser, rules: vocabulary.PageRules) -> LexborNode | None:

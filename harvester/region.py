@@ -42,7 +42,7 @@ _HEADING_LIKE = _HEADINGS | _BOLD
 _WRAPPERS = frozenset({"span", "a", "font", "em", "i", "u"})  # inline, around a heading's text
 _TEXT_MAX = 300  # characters: a longer text is a paragraph, neither a question nor a label
 _ADDRESS = ("www.", "http://", "https://")
-_ASKING = ("?", ":")  # how a question, or a label, ends
+_ASKING = "?:"  # the last character of a question, or of a label
 _MOST = 0.75  # share of the signals the region holds at least
 _NAME_MAX = 150  # characters: a longer line is no organisation's name
 # Headings between the page's own (named) heading and the key facts that make the profile
@@ -119,6 +119,7 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
     date_words = vocabulary.date_fact_words()
     website_labels = vocabulary.website_labels()
     prefixes = (*website_labels, *_ADDRESS)
+    initials = frozenset(prefix[0] for prefix in prefixes)  # told apart before startswith's call
     section_for = vocabulary.section_for
     found = _Signals()
     facts, questions, headings = found.facts, found.questions, found.headings
@@ -145,7 +146,7 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
         if parent is None:
             continue
         short = len(text) <= _NAME_MAX
-        if lowered.startswith(prefixes):
+        if lowered[0] in initials and lowered.startswith(prefixes):
             if short and lowered.startswith(website_labels):
                 found.websites.extend(_website_of(node.parent))
                 continue
@@ -154,7 +155,7 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
                 if parent.tag == "a":  # the website, if its block names the organisation
                     found.addresses.append(parent)
                     continue
-        asks = lowered.endswith(_ASKING)
+        asks = lowered[-1] in _ASKING  # a one-character test: endswith parses its arguments
         if not short and not asks:
             continue  # a paragraph or an item: neither a heading nor a question
         parent = node.parent

@@ -142,6 +142,38 @@ def test_links_with_dot_segments_are_resolved() -> None:
     assert absolute("https://x.nl/a/b/", "/c/d") == "https://x.nl/c/d"
 
 
+def test_a_page_s_links_against_its_base_with_nofollow_left_out() -> None:
+    head = (
+        '<base href="https://archief.example.nl/oud/"><link rel="stylesheet" href="/s.css">'
+        '<link rel="Canonical" href="/erkende-organisaties/x/">'
+    )
+    content = (
+        '<p><a href="a/">A</a> <a href="/b/" rel="nofollow">B</a> <a>no address</a>'
+        ' <a href=" https://c.nl/ ">C</a> <a href="">empty</a></p>'
+    )
+    page = parse_page(_page(content, head=head), URL)
+    assert page.canonical_url == "https://archief.example.nl/erkende-organisaties/x/"
+    assert page.links == [
+        "https://archief.example.nl/",  # the header's link to the site's home
+        "https://archief.example.nl/nieuws/",
+        "https://archief.example.nl/oud/a/",
+        "https://c.nl/",
+    ]
+
+
+def test_an_image_map_s_areas_stand_among_the_anchors_in_document_order() -> None:
+    content = (
+        '<p><a href="/een/">1</a></p><map name="m"><area href="/twee/" alt="2"></map>'
+        '<p><a href="/drie/">3</a></p>'
+    )
+    links = parse_page(_page(content), URL).links
+    assert links[2:] == [
+        "https://www.werkenmantelzorg.nl/een/",
+        "https://www.werkenmantelzorg.nl/twee/",
+        "https://www.werkenmantelzorg.nl/drie/",
+    ]
+
+
 def test_content_inside_chrome_is_never_the_content_root() -> None:
     body = (
         b"<html><body><header><h1>Werk&amp;Mantelzorg</h1><article><p>Vragen? Bel ons</p>"
