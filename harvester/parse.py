@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNode
 from w3lib.encoding import html_to_unicode
 
 from wmkb.harvester import vocabulary
@@ -106,7 +106,9 @@ class ParsedPage:
 def parse_page(body: bytes, url: str, content_type: str | None = None) -> ParsedPage:
     """Decode and read one page. Never fails on bad markup: browsers don't either."""
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)
-    tree = LexborHTMLParser(_as_utf8(body, encoding, text))
+    # The tree is read, never rendered: none of the DOM's mutation events (which mirror a
+    # select's chosen option into <selectedcontent>, say) is wanted, and they cost time.
+    tree = LexborHTMLParser(_as_utf8(body, encoding, text), options=LexborDocumentOptions.WO_EVENTS)
     base, canonical, links = _addresses(tree, url)
     # The head's few elements walked: cheaper than a CSS query, which parses its selector.
     head = (tree.head or tree.root).traverse()
