@@ -17,6 +17,7 @@ question opens that section; a heading of the questions' rank that asks none end
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -136,7 +137,11 @@ def _paired_labels(blocks: list[Block]) -> list[Block]:
     return out
 
 
-_FACT_BAR = re.compile(r"\s+[|·•]\s+")
+_BAR = "[|·•]"
+_FACT_BAR = re.compile(rf"\s+{_BAR}\s+")
+# The bar alone, looked for first: re scans for it quickly, while _FACT_BAR, which opens with
+# white space, is tried at every space of the line.
+_BAR_MARK = re.compile(_BAR)
 
 
 def _split_fact_bars(blocks: list[Block]) -> list[Block]:
@@ -144,7 +149,12 @@ def _split_fact_bars(blocks: list[Block]) -> list[Block]:
     out = []
     for block in blocks:
         text = block.text
-        if block.kind == "line" and len(text) <= 200 and _FACT_BAR.search(text):
+        if (
+            block.kind == "line"
+            and len(text) <= 200
+            and _BAR_MARK.search(text)
+            and _FACT_BAR.search(text)
+        ):
             parts = _FACT_BAR.split(block.text)
             if parts[0].lower().startswith(vocabulary.fact_label_prefixes()):
                 out.extend(_bar_fact(part, block.links) for part in parts if part)
@@ -176,7 +186,9 @@ def _is_label(block: Block, value: Block) -> bool:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence's closing mark and the white space after it. The mark comes first rather than in a
+# lookbehind: re then scans for the three marks instead of trying the pattern at every position.
+_SENTENCE_END = re.compile(r"[.!?]\s+")
 
 
 def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
@@ -186,7 +198,17 @@ def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
         return True
     if len(lowered) > 300 or ". " not in lowered:
         return False
-    return all(boilerplate.match(part) for part in _SENTENCE_END.split(lowered))
+    return all(boilerplate.match(sentence) for sentence in _sentences(lowered))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The text's sentences, each with its closing mark, one at a time: a paragraph of the
+    profile is told from boilerplate by its first."""
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        yield text[start : end.start() + 1]
+        start = end.end()
+    yield text[start:]
 
 
 def _page_title(page: ParsedPage, rules: vocabulary.PageRules) -> str:
@@ -199,7 +221,6 @@ def _question_like(block: Block) -> bool:
     return block.kind == "line" and len(block.text) <= 250 and block.text.endswith(("?", ":"))
 
 
-_FIRST_WORD = re.compile(r"\S+")
 _FACT_VALUE = re.compile(r"\d|www\.|https?://|^[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 # "Beheergebied: 1.900 km dijken": a short label, a colon, a short value.
 _LABELLED_LINE = re.compile(r"^[^:.!?]{2,30}:\s*\S.{0,60}$")
@@ -232,9 +253,8 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
         sentence = vocabulary.fact_sentence(lowered, block.text)
         if sentence is not None:
             return sentence[0], sentence[1], block.links
-    first_word = _FIRST_WORD.match(lowered)
-    if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
-        return None  # most lines start with no label: one set lookup instead of forty
+    if not lowered.startswith(vocabulary.fact_label_prefixes()):
+        return None  # most lines start with no label: one test instead of a loop over forty
     for known_label, field_name in vocabulary.fact_labels():
         if not lowered.startswith(known_label):
             continue
