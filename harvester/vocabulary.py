@@ -143,6 +143,7 @@ class Regulations:
     labels: dict[str, str]
     negations: tuple[re.Pattern[str], ...]
     not_negations: tuple[re.Pattern[str], ...]
+    negation_words: tuple[str, ...]  # one of them in every negation: most clauses hold none
 
     def candidates(self, lowered: str) -> Candidates | None:
         """The codes whose anchor words the lower-cased text has; None when it has none of
@@ -192,6 +193,7 @@ def regulations() -> Regulations:
         labels={code: spec["label"] for code, spec in data["codes"].items()},
         negations=_compile("regulations.toml", data["negations"]),
         not_negations=_compile("regulations.toml", data["not_negations"]),
+        negation_words=tuple(data["negation_words"]),
     )
     for patterns in rules.patterns.values():
         for pattern in patterns:
@@ -202,6 +204,12 @@ def regulations() -> Regulations:
     every_pattern = [*rules.negations, *rules.not_negations]
     every_pattern += [pattern for patterns in rules.patterns.values() for pattern in patterns]
     _lower_case("regulations.toml", every_pattern)
+    for pattern in rules.negations:
+        if not any(word in pattern.pattern for word in rules.negation_words):
+            raise WmkbError(
+                f"harvester/data/regulations.toml: {pattern.pattern!r} has none of the "
+                "negation_words"
+            )
     return rules
 
 

@@ -61,6 +61,13 @@ def test_a_regulation_pattern_without_an_anchor_is_refused(edited) -> None:
         vocabulary.regulations()
 
 
+def test_a_negation_without_a_negation_word_is_refused(edited) -> None:
+    # A clause is passed over unless it holds one of the words: such a negation would never run.
+    edited("regulations.toml", lambda data: data["negations"].append(r"\bonmogelijk\b"))
+    with pytest.raises(WmkbError, match=r"regulations\.toml: .*onmogelijk.* none of the negation_words"):
+        vocabulary.regulations()
+
+
 def test_without_negations_every_regulation_named_counts(edited) -> None:
     def no_negations(data: dict) -> None:
         data["negations"], data["not_negations"] = [], []
