@@ -27,16 +27,23 @@ _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
 _WORD_DATE = re.compile(r"\b(\d{1,2})\s+([a-zA-Z]+)\.?,?\s+(\d{4})\b")
 _MONTH_YEAR = re.compile(r"\b([a-zA-Z]+)\.?\s+(\d{4})\b")
 
-# 145.000 · 145 000 · 1,1 miljoen · 306; never the middle of a longer number or a date.
+# 145.000 · 145 000 · 1,1 miljoen · 306; never the middle of a longer number or a date. The
+# test of what comes before stands after the first digit ("not after a digit, a point, …"):
+# opening with a digit, the pattern lets re scan for digits instead of trying every position.
 _NUMBER = re.compile(
-    r"(?<![\d.,/-])(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,(\d+))?"
+    r"(\d(?<![\d.,/-]\d)(?:\d{0,2}(?:[.\u00a0\u202f ]\d{3})+|\d*))(?:,(\d+))?"
     r"(?:\s*(miljoen|mln\.?|duizend))?(?![\d/-]|[.,]\d)"
 )
 _NON_DIGIT = re.compile(r"\D")
 _WORD = re.compile(r"[^\s()]+")
 _MULTIPLIERS = {"miljoen": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000, "duizend": 1_000}
-# Where one statement ends and another begins, for negation and headcount context.
-_CLAUSE = re.compile(r"[.;!?:]\s|,\s*(?:maar|echter|behalve|wel)\b|\n")
+# Where one statement ends and another begins, for negation and headcount context: a mark and
+# a space, a comma before "maar" and the like, or a line break. The mark comes first and the
+# lookbehinds tell which it was: opening with a set of characters, the pattern lets re scan for
+# them instead of trying every position.
+_CLAUSE = re.compile(
+    r"[.;!?:,\n](?:(?<=[.;!?:])\s|(?<=,)\s*(?:maar|echter|behalve|wel)\b|(?<=\n))"
+)
 
 
 def normalise(raw: RawRecord, *, url: str) -> Profile:
