@@ -241,20 +241,20 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
     """(field, value, links) when the block states a key fact we know the label of; `lowered`
     is its text in lower case."""
     if block.kind == "fact" or block.label:
-        label = block.label.lower()
+        field_name = vocabulary.field_labelled(block.label.lower())
+        if field_name is None:
+            return None
         value = block.text[len(block.label) :].strip(" :") if block.kind != "fact" else block.text
-        for known_label, field_name in vocabulary.fact_labels():
-            if label == known_label or label.startswith(known_label):
-                return field_name, value, block.links
-        return None
+        return field_name, value, block.links
     if block.kind not in ("line", "item"):
         return None
     if vocabulary.holds_any(lowered, vocabulary.date_fact_words()):
         sentence = vocabulary.fact_sentence(lowered, block.text)
         if sentence is not None:
             return sentence[0], sentence[1], block.links
-    if not lowered.startswith(vocabulary.fact_label_prefixes()):
-        return None  # most lines start with no label: one test instead of a loop over forty
+    length, openings = vocabulary.fact_label_openings()
+    if lowered[:length] not in openings:
+        return None  # most lines start with no label: one set lookup instead of forty
     for known_label, field_name in vocabulary.fact_labels():
         if not lowered.startswith(known_label):
             continue

@@ -229,6 +229,16 @@ def fact_labels() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
+@lru_cache(maxsize=1024)
+def field_labelled(label: str) -> str | None:
+    """The field a key fact's label (lower case) names: the first label of fact_labels() it
+    starts with, or None. Remembered: a site words its labels alike on every page."""
+    for known_label, field in fact_labels():
+        if label.startswith(known_label):
+            return field
+    return None
+
+
 @cache
 def date_fact_labels() -> tuple[str, ...]:
     """The labels of the recognition and ambassador dates, longest first: a profile's own
@@ -311,6 +321,14 @@ def fact_label_set() -> frozenset[str]:
 @cache
 def fact_label_prefixes() -> tuple[str, ...]:
     return tuple(label for label, _ in fact_labels())
+
+
+@cache
+def fact_label_openings() -> tuple[int, frozenset[str]]:
+    """(n, the first n letters of every label), n the length of the shortest: a line whose
+    first n letters are none of these starts with no label, told with one set lookup."""
+    length = min(len(label) for label, _ in fact_labels())
+    return length, frozenset(label[:length] for label, _ in fact_labels())
 
 
 @dataclass(frozen=True)
