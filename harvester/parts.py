@@ -79,7 +79,7 @@ def raw_record(page: ParsedPage) -> RawRecord:
             record.websites.append(website)
             continue
         if _question_like(block):
-            key = vocabulary.section_for(block.text.lower())
+            key = vocabulary.section_for(lowered)
             if key is not None:
                 section, sub_heading, closed = key, None, False
                 section_level = block.level

@@ -366,8 +366,14 @@ class OrgTypes:
 
 
 def _one_of(name: str, patterns: list[str]) -> re.Pattern[str]:
-    """Patterns as one case-insensitive alternation."""
-    return _compile(name, [_either(patterns)])[0]
+    """Patterns as one case-insensitive alternation, to be searched for whether any matches.
+    Those that open with \\b come first as a group of their own: re then tests the \\b once at
+    each position for all of them, where one alternative without it among them makes it try
+    every alternative at every position, several times slower on a name."""
+    with_boundary = [pattern for pattern in patterns if pattern.startswith("\\b")]
+    others = [pattern for pattern in patterns if not pattern.startswith("\\b")]
+    grouped = [_either(with_boundary)] if with_boundary else []
+    return _compile(name, [_either(grouped + others)])[0]
 
 
 @cache
