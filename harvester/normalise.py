@@ -272,9 +272,11 @@ def normalise_website(address: str) -> str | None:
     if "://" not in address:
         address = "http://" + address
     parts = urlsplit(address)
-    if not parts.hostname or "." not in parts.hostname:
+    hostname = parts.hostname  # each reading of it parses the address's netloc again
+    if not hostname or "." not in hostname:
         return None
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    port = parts.port
+    host = hostname + (f":{port}" if port else "")
     query = parts.query and urlencode(
         [
             (key, value)

@@ -17,7 +17,6 @@ question opens that section; a heading of the questions' rank that asks none end
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -198,17 +197,18 @@ def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
         return True
     if len(lowered) > 300 or ". " not in lowered:
         return False
-    return all(boilerplate.match(sentence) for sentence in _sentences(lowered))
+    return _all_boilerplate(lowered, boilerplate)
 
 
-def _sentences(text: str) -> Iterator[str]:
-    """The text's sentences, each with its closing mark, one at a time: a paragraph of the
-    profile is told from boilerplate by its first."""
+def _all_boilerplate(text: str, boilerplate: re.Pattern[str]) -> bool:
+    """Whether each sentence of the text, with its closing mark, is boilerplate; a paragraph
+    of the profile is told by its first, before the others are cut out."""
     start = 0
     for end in _SENTENCE_END.finditer(text):
-        yield text[start : end.start() + 1]
+        if not boilerplate.match(text[start : end.start() + 1]):
+            return False
         start = end.end()
-    yield text[start:]
+    return boilerplate.match(text[start:]) is not None
 
 
 def _page_title(page: ParsedPage, rules: vocabulary.PageRules) -> str:
@@ -311,5 +311,6 @@ def _names_other_site(address: str, rules: vocabulary.PageRules, own_host: str) 
     return (
         bool(host)
         and host != own_host
-        and not any(host == bad or host.endswith("." + bad) for bad in rules.not_websites)
+        and host not in rules.not_websites
+        and not host.endswith(rules.not_website_subdomains)
     )

@@ -400,6 +400,7 @@ class PageRules:
     title_suffixes: tuple[re.Pattern[str], ...]
     boilerplate: re.Pattern[str]  # page.toml's lines as one alternation, for lower-cased text
     not_websites: tuple[str, ...]
+    not_website_subdomains: tuple[str, ...]  # ".x.com" for each: what a host ends with
     website_link_texts: tuple[re.Pattern[str], ...]
 
 
@@ -423,5 +424,6 @@ def page_rules() -> PageRules:
         title_suffixes=_compile("page.toml", data["title_suffixes"]),
         boilerplate=boilerplate,
         not_websites=tuple(data["not_websites"]),
+        not_website_subdomains=tuple(f".{host}" for host in data["not_websites"]),
         website_link_texts=_compile("page.toml", data["website_link_texts"]),
     )
