@@ -279,18 +279,20 @@ _BARE_URL = re.compile(
 
 def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | None:
     """The organisation's own site, when the whole block is a link to it or a bare address."""
+    text = block.text
+    if not block.links and " " in text:
+        return None  # most blocks: a sentence without a link, never a bare address
     if block.kind not in ("line", "item"):
         return None
-    for href, text in block.links:
+    for href, link_text in block.links:
         if (
             _names_other_site(href, rules, own_host)
-            and any(pattern.match(text) for pattern in rules.website_link_texts)
-            and len(block.text) <= len(text) + 40
+            and any(pattern.match(link_text) for pattern in rules.website_link_texts)
+            and len(text) <= len(link_text) + 40
         ):
             return href
-    text = block.text
     if " " in text:
-        return None  # most blocks: a sentence, never a bare address
+        return None  # a sentence around a link to another page
     text = text.rstrip(".")
     if _BARE_URL.match(text) and "@" not in text and _names_other_site(text, rules, own_host):
         return text
