@@ -190,7 +190,7 @@ def _province_names() -> re.Pattern[str]:
     digits between them, as one alternation. It runs on the text as fold() has it before the
     punctuation goes, and finds what a search of the folded text for each name would: one scan
     of a paragraph instead of a fold, which rewrites every space of it, and a search per name.
-    In order of CBS's names, so that of two names at one place the first of them is taken."""
+    Ordered by CBS's name: of two names that start at one place, the first in that order wins."""
     _, provinces = _names()
     names = sorted(provinces, key=lambda key: (provinces[key], key))
     alternation = "|".join(r"[^a-z0-9]+".join(map(re.escape, key.split())) for key in names)

@@ -132,6 +132,14 @@ def test_a_text_holds_a_word_anywhere_in_it() -> None:
     assert not vocabulary.holds_any("", words)
 
 
+def test_every_label_opens_with_one_of_the_label_openings() -> None:
+    length, openings = vocabulary.fact_label_openings()
+    assert all(label[:length] in openings for label, _ in vocabulary.fact_labels())
+    assert vocabulary.field_labelled("erkend sinds") == "recognised_since"
+    assert vocabulary.field_labelled("erkend mantelzorgvriendelijk per") == "recognised_since"
+    assert vocabulary.field_labelled("openingstijden") is None
+
+
 def test_a_tie_between_sections_goes_to_the_one_listed_first() -> None:
     # "bewust" weighs 3 for awareness, "dialoog" 3 for dialogue.
     assert vocabulary.sections().key_for("Bewust en in dialoog?") == "awareness"
