@@ -27,16 +27,23 @@ _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b")
 _WORD_DATE = re.compile(r"\b(\d{1,2})\s+([a-zA-Z]+)\.?,?\s+(\d{4})\b")
 _MONTH_YEAR = re.compile(r"\b([a-zA-Z]+)\.?\s+(\d{4})\b")
 
-# 145.000 · 145 000 · 1,1 miljoen · 306; never the middle of a longer number or a date.
+# 145.000 · 145 000 · 1,1 miljoen · 306; never the middle of a longer number or a date. The
+# test of what comes before stands after the first digit ("not after a digit, a point, …"):
+# opening with a digit, the pattern lets re scan for digits instead of trying every position.
 _NUMBER = re.compile(
-    r"(?<![\d.,/-])(\d{1,3}(?:[.\u00a0\u202f ]\d{3})+|\d+)(?:,(\d+))?"
+    r"(\d(?<![\d.,/-]\d)(?:\d{0,2}(?:[.\u00a0\u202f ]\d{3})+|\d*))(?:,(\d+))?"
     r"(?:\s*(miljoen|mln\.?|duizend))?(?![\d/-]|[.,]\d)"
 )
 _NON_DIGIT = re.compile(r"\D")
 _WORD = re.compile(r"[^\s()]+")
 _MULTIPLIERS = {"miljoen": 1_000_000, "mln": 1_000_000, "mln.": 1_000_000, "duizend": 1_000}
-# Where one statement ends and another begins, for negation and headcount context.
-_CLAUSE = re.compile(r"[.;!?:]\s|,\s*(?:maar|echter|behalve|wel)\b|\n")
+# Where one statement ends and another begins, for negation and headcount context: a mark and
+# a space, a comma before "maar" and the like, or a line break. The mark comes first and the
+# lookbehinds tell which it was: opening with a set of characters, the pattern lets re scan for
+# them instead of trying every position.
+_CLAUSE = re.compile(
+    r"[.;!?:,\n](?:(?<=[.;!?:])\s|(?<=,)\s*(?:maar|echter|behalve|wel)\b|(?<=\n))"
+)
 
 
 def normalise(raw: RawRecord, *, url: str) -> Profile:
@@ -265,9 +272,11 @@ def normalise_website(address: str) -> str | None:
     if "://" not in address:
         address = "http://" + address
     parts = urlsplit(address)
-    if not parts.hostname or "." not in parts.hostname:
+    hostname = parts.hostname  # each reading of it parses the address's netloc again
+    if not hostname or "." not in hostname:
         return None
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    port = parts.port
+    host = hostname + (f":{port}" if port else "")
     query = parts.query and urlencode(
         [
             (key, value)
@@ -311,8 +320,10 @@ def regulations(items: Iterator[str] | list[str]) -> tuple[str, ...]:
 
 
 def _negated(clause: str, rules: vocabulary.Regulations) -> bool:
+    if not vocabulary.holds_any(clause, rules.negation_words):
+        return False  # most clauses: a substring test each rather than a scan
     if rules.negation.search(clause) is None:
-        return False  # most clauses: no need to take the exceptions out first
+        return False  # no need to take the exceptions out first
     return rules.negation.search(rules.not_negation.sub(" ", clause)) is not None
 
 

@@ -78,7 +78,7 @@ def raw_record(page: ParsedPage) -> RawRecord:
             record.websites.append(website)
             continue
         if _question_like(block):
-            key = vocabulary.section_for(block.text.lower())
+            key = vocabulary.section_for(lowered)
             if key is not None:
                 section, sub_heading, closed = key, None, False
                 section_level = block.level
@@ -136,7 +136,11 @@ def _paired_labels(blocks: list[Block]) -> list[Block]:
     return out
 
 
-_FACT_BAR = re.compile(r"\s+[|·•]\s+")
+_BAR = "[|·•]"
+_FACT_BAR = re.compile(rf"\s+{_BAR}\s+")
+# The bar alone, looked for first: re scans for it quickly, while _FACT_BAR, which opens with
+# white space, is tried at every space of the line.
+_BAR_MARK = re.compile(_BAR)
 
 
 def _split_fact_bars(blocks: list[Block]) -> list[Block]:
@@ -144,7 +148,12 @@ def _split_fact_bars(blocks: list[Block]) -> list[Block]:
     out = []
     for block in blocks:
         text = block.text
-        if block.kind == "line" and len(text) <= 200 and _FACT_BAR.search(text):
+        if (
+            block.kind == "line"
+            and len(text) <= 200
+            and _BAR_MARK.search(text)
+            and _FACT_BAR.search(text)
+        ):
             parts = _FACT_BAR.split(block.text)
             if parts[0].lower().startswith(vocabulary.fact_label_prefixes()):
                 out.extend(_bar_fact(part, block.links) for part in parts if part)
@@ -176,7 +185,9 @@ def _is_label(block: Block, value: Block) -> bool:
     )
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# A sentence's closing mark and the white space after it. The mark comes first rather than in a
+# lookbehind: re then scans for the three marks instead of trying the pattern at every position.
+_SENTENCE_END = re.compile(r"[.!?]\s+")
 
 
 def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
@@ -186,7 +197,18 @@ def _boilerplate(lowered: str, boilerplate: re.Pattern[str]) -> bool:
         return True
     if len(lowered) > 300 or ". " not in lowered:
         return False
-    return all(boilerplate.match(part) for part in _SENTENCE_END.split(lowered))
+    return _all_boilerplate(lowered, boilerplate)
+
+
+def _all_boilerplate(text: str, boilerplate: re.Pattern[str]) -> bool:
+    """Whether each sentence of the text, with its closing mark, is boilerplate; a paragraph
+    of the profile is told by its first, before the others are cut out."""
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        if not boilerplate.match(text[start : end.start() + 1]):
+            return False
+        start = end.end()
+    return boilerplate.match(text[start:]) is not None
 
 
 def _page_title(page: ParsedPage, rules: vocabulary.PageRules) -> str:
@@ -199,7 +221,6 @@ def _question_like(block: Block) -> bool:
     return block.kind == "line" and len(block.text) <= 250 and block.text.endswith(("?", ":"))
 
 
-_FIRST_WORD = re.compile(r"\S+")
 _FACT_VALUE = re.compile(r"\d|www\.|https?://|^[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 # "Beheergebied: 1.900 km dijken": a short label, a colon, a short value.
 _LABELLED_LINE = re.compile(r"^[^:.!?]{2,30}:\s*\S.{0,60}$")
@@ -220,20 +241,19 @@ def _fact(block: Block, lowered: str) -> tuple[str, str, tuple[tuple[str, str], 
     """(field, value, links) when the block states a key fact we know the label of; `lowered`
     is its text in lower case."""
     if block.kind == "fact" or block.label:
-        label = block.label.lower()
+        field_name = vocabulary.field_labelled(block.label.lower())
+        if field_name is None:
+            return None
         value = block.text[len(block.label) :].strip(" :") if block.kind != "fact" else block.text
-        for known_label, field_name in vocabulary.fact_labels():
-            if label == known_label or label.startswith(known_label):
-                return field_name, value, block.links
-        return None
+        return field_name, value, block.links
     if block.kind not in ("line", "item"):
         return None
     if vocabulary.holds_any(lowered, vocabulary.date_fact_words()):
         sentence = vocabulary.fact_sentence(lowered, block.text)
         if sentence is not None:
             return sentence[0], sentence[1], block.links
-    first_word = _FIRST_WORD.match(lowered)
-    if first_word is None or first_word[0].rstrip(":") not in vocabulary.fact_label_first_words():
+    length, openings = vocabulary.fact_label_openings()
+    if lowered[:length] not in openings:
         return None  # most lines start with no label: one set lookup instead of forty
     for known_label, field_name in vocabulary.fact_labels():
         if not lowered.startswith(known_label):
@@ -259,18 +279,20 @@ _BARE_URL = re.compile(
 
 def _website(block: Block, rules: vocabulary.PageRules, own_host: str) -> str | None:
     """The organisation's own site, when the whole block is a link to it or a bare address."""
+    text = block.text
+    if not block.links and " " in text:
+        return None  # most blocks: a sentence without a link, never a bare address
     if block.kind not in ("line", "item"):
         return None
-    for href, text in block.links:
+    for href, link_text in block.links:
         if (
             _names_other_site(href, rules, own_host)
-            and any(pattern.match(text) for pattern in rules.website_link_texts)
-            and len(block.text) <= len(text) + 40
+            and any(pattern.match(link_text) for pattern in rules.website_link_texts)
+            and len(text) <= len(link_text) + 40
         ):
             return href
-    text = block.text
     if " " in text:
-        return None  # most blocks: a sentence, never a bare address
+        return None  # a sentence around a link to another page
     text = text.rstrip(".")
     if _BARE_URL.match(text) and "@" not in text and _names_other_site(text, rules, own_host):
         return text
@@ -291,5 +313,6 @@ def _names_other_site(address: str, rules: vocabulary.PageRules, own_host: str) 
     return (
         bool(host)
         and host != own_host
-        and not any(host == bad or host.endswith("." + bad) for bad in rules.not_websites)
+        and host not in rules.not_websites
+        and not host.endswith(rules.not_website_subdomains)
     )

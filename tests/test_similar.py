@@ -48,6 +48,14 @@ def test_province_from_text() -> None:
     assert province_in("aan de kust") is None
 
 
+def test_a_province_is_found_as_whole_words_whatever_the_punctuation_and_accents() -> None:
+    assert province_in("Gevestigd in NOORD-HOLLAND.") == "Noord-Holland"
+    assert province_in("in noord -- holland") == "Noord-Holland"
+    assert province_in("Werkzaam in heel Fryslân") == "Fryslân"
+    assert province_in("de Noord-Hollandse kust") is None
+    assert province_in("vanuit Zeeland en Drenthe") == "Zeeland"  # the first one named
+
+
 def test_stats_lists_the_municipalities_not_linked(kb) -> None:
     numbers = json.loads(run_cli(["stats", "--json"], kb).stdout)
     # The seed municipalities are real and linked; the invented ones cannot be.

@@ -80,6 +80,13 @@ def test_a_regulation_pattern_without_an_anchor_is_refused(edited) -> None:
         vocabulary.regulations()
 
 
+def test_a_negation_without_a_negation_word_is_refused(edited) -> None:
+    # A clause is passed over unless it holds one of the words: such a negation would never run.
+    edited("regulations.toml", lambda data: data["negations"].append(r"\bonmogelijk\b"))
+    with pytest.raises(WmkbError, match=r"regulations\.toml: .*onmogelijk.* none of the negation_words"):
+        vocabulary.regulations()
+
+
 def test_without_negations_every_regulation_named_counts(edited) -> None:
     def no_negations(data: dict) -> None:
         data["negations"], data["not_negations"] = [], []
@@ -142,6 +149,14 @@ def test_a_text_holds_a_word_anywhere_in_it() -> None:
     assert vocabulary.holds_any("onze ambassadeur", words)
     assert not vocabulary.holds_any("over ons", words)
     assert not vocabulary.holds_any("", words)
+
+
+def test_every_label_opens_with_one_of_the_label_openings() -> None:
+    length, openings = vocabulary.fact_label_openings()
+    assert all(label[:length] in openings for label, _ in vocabulary.fact_labels())
+    assert vocabulary.field_labelled("erkend sinds") == "recognised_since"
+    assert vocabulary.field_labelled("erkend mantelzorgvriendelijk per") == "recognised_since"
+    assert vocabulary.field_labelled("openingstijden") is None
 
 
 def test_a_tie_between_sections_goes_to_the_one_listed_first() -> None:
