@@ -111,8 +111,8 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> Parsed
     tree = LexborHTMLParser(_as_utf8(body, encoding, text), options=LexborDocumentOptions.WO_EVENTS)
     base, canonical, links = _addresses(tree, url)
     # The head's few elements walked: cheaper than a CSS query, which parses its selector.
-    head = (tree.head or tree.root).traverse()
-    title_node = next((node for node in head if node.tag == "title"), None)
+    head_elements = (tree.head or tree.root).traverse()
+    title_node = next((node for node in head_elements if node.tag == "title"), None)
     title = _collapse(title_node.text()) if title_node else ""
     rules = vocabulary.page_rules()
     tree.strip_tags(list(rules.not_content), recursive=True)

@@ -131,20 +131,19 @@ def _signals(scope: LexborNode, title: str) -> _Signals:
             continue
         text = raw.strip()
         lowered = text.lower()
+        dated = False
         for word in date_words:  # vocabulary.holds_any, inline: it runs on every text
             if word in lowered:
-                parent = node.parent
-                if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
-                    vocabulary.fact_sentence(lowered, text)
-                ):
-                    found.fact_order.append(len(facts) + len(questions))
-                    facts.append(parent)
-                    parent = None
+                dated = True
                 break
-        else:
-            parent = node
-        if parent is None:
-            continue
+        if dated:
+            parent = node.parent
+            if (lowered.startswith(labels) and _labels_a_date(lowered, labels, parent)) or (
+                vocabulary.fact_sentence(lowered, text)
+            ):
+                found.fact_order.append(len(facts) + len(questions))
+                facts.append(parent)
+                continue
         short = len(text) <= _NAME_MAX
         if lowered[0] in initials and lowered.startswith(prefixes):
             if short and lowered.startswith(website_labels):
