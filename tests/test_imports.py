@@ -8,11 +8,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tests.conftest import FIXTURE_SITE, run_cli
 from wmkb.harvester.archive import payload_digest, warc_date
+from wmkb.harvester.models import ImportedCapture
+from wmkb.harvester.store import open_database
 
 ORIGIN = "https://www.werkenmantelzorg.nl"
 KLEIVEEN = "/erkende-organisaties/gemeente-kleiveen/"
@@ -230,3 +234,36 @@ def test_older_captures_are_merged_before_what_is_stored_and_never_overwrite_it(
     again = _import(kb, path, site=site)
     assert json.loads(again.stdout)["already_imported"] == 2
     assert _show(kb, "Gemeente Kleiveen") == after
+
+
+def test_a_redirect_and_a_capture_from_within_the_known_history_are_counted_and_change_nothing(
+    tmp_path, new_kb
+) -> None:
+    kb = new_kb
+    assert _import(kb, *three_dates(tmp_path / "warcs")).exit_code == 0
+    before = _show(kb, "Gemeente Kleiveen")
+    between = datetime(2017, 5, 1, 12, 0, 0)  # after its first sight, before its change
+    path = tmp_path / "2017.warc.gz"
+    write_warc(
+        path,
+        [
+            (ORIGIN + KLEIVEEN, between, 200, page(KLEIVEEN, before_verlof_kopen=True)),
+            (ORIGIN + "/erkende-organisaties/oud-adres/", between, 301, b""),
+        ],
+    )
+    result = _import(kb, path)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["captures"], summary["not_pages"], summary["within_known_history"]) == (2, 1, 1)
+    assert (summary["new"], summary["changed"], summary["earlier"]) == (0, 0, 0)
+    assert _show(kb, "Gemeente Kleiveen") == before
+    # The capture is listed as brought in, so that importing the file again skips it; the
+    # redirect, never a page, is not.
+    with Session(open_database(kb.db_url)) as session:
+        listed = session.scalars(
+            select(ImportedCapture).where(ImportedCapture.captured_at == between)
+        ).all()
+    assert [(capture.url, capture.imported_at > between) for capture in listed] == [
+        (ORIGIN + KLEIVEEN, True)
+    ]
+    assert json.loads(_import(kb, path).stdout)["already_imported"] == 1
